@@ -1,0 +1,1 @@
+"""One module per `verdicts` subcommand; see flows/cli.py for the list."""
