@@ -31,7 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMANDS.values():
-        module = importlib.import_module(f"flows.commands.{module_name}")
+        try:
+            module = importlib.import_module(f"flows.commands.{module_name}")
+        except ModuleNotFoundError as exc:  # TODO(integration): remove once every command exists
+            if exc.name != f"flows.commands.{module_name}":
+                raise
+            continue
         module.add_parser(sub)
     return parser
 

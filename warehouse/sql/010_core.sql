@@ -4,11 +4,14 @@
 
 -- capture: one row per archived page payload at one moment (a crawl's HTTP 200 response,
 -- or an imported file / WARC record). A failed parse keeps its row, with the reason.
--- capture_id = sha1(url | observed_at | payload_digest), so importing the same capture
--- again finds the same row and changes nothing.
+-- capture_id = sha1(source URL | observed_at | payload_digest) (warehouse.load.capture_id),
+-- so importing the same capture again finds the same row and changes nothing. The source
+-- URL is the one known before parsing (the crawl's URL, --url or WARC-Target-URI; '' when
+-- none), so an archived record always maps back to its row; `url` below may instead hold
+-- the page's own canonical URL when the source named none.
 CREATE TABLE IF NOT EXISTS capture (
     capture_id      VARCHAR PRIMARY KEY,
-    url             VARCHAR,              -- page URL; NULL when no source named one
+    url             VARCHAR,              -- page URL (source URL, else the page's canonical link); NULL if neither
     observed_at     TIMESTAMPTZ NOT NULL, -- when the page was seen (fetch time, WARC-Date, or --observed-at)
     source          VARCHAR NOT NULL,     -- 'crawl' or 'import'
     source_ref      VARCHAR,              -- crawl run id, or the imported file's path

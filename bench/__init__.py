@@ -1,0 +1,1 @@
+"""Benchmarks: run on demand, each against a baseline in the same run."""

@@ -1,0 +1,253 @@
+"""A comparison page → `Comparison`: the entry point (layout, title, truncation).
+
+The page's own content runs from the `AI tool comparison` heading to the newsletter
+footer (`Weekly AI Tool Verdicts`). When that footer is missing (or an HTML document
+lacks `</html>`), the capture was cut short: the record is marked truncated, and the last
+visible line is never trusted, since it may be cut mid-word. Everything read from the
+remaining lines is whole; anything whose end is not in sight is left null.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from . import page as _page
+from .errors import ParseError
+from .review import Review, notation, parse_compact, parse_full
+from .tool_card import ToolCard, build_tool, parse_cards, parse_decision
+from .url import comparison_slugs
+
+HEADING = _page.HEADING
+NEWSLETTER = _page.NEWSLETTER
+DECISION = "Decision"
+SCORECARD = "Reviewer scorecard"
+_VS = " vs "
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One capture of a comparison page, as shown: two tools and the panel's reviews."""
+
+    url: str | None
+    layout: str | None  # "full" | "compact"; None only when cut before it shows
+    title: str
+    truncated: bool
+    tools: tuple[ToolCard, ...]
+    reviews: tuple[Review, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """The public JSON shape (`verdicts parse` prints one per line); key order is fixed."""
+        return {
+            "url": self.url,
+            "layout": self.layout,
+            "title": self.title,
+            "truncated": self.truncated,
+            "tools": [t.to_dict() for t in self.tools],
+            "reviews": [r.to_dict() for r in self.reviews],
+        }
+
+
+def decode(content: bytes | str) -> str:
+    """Bytes are UTF-8 (a cut multi-byte char becomes U+FFFD); a BOM is dropped."""
+    text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _is_html(text: str, content_type: str | None) -> bool:
+    if content_type:
+        media = content_type.split(";", 1)[0].strip().lower()
+        if media in ("text/html", "application/xhtml+xml"):
+            return True
+        if media == "text/plain":
+            return False
+    return _page.looks_like_html(text)
+
+
+def parse_comparison(
+    content: bytes | str, *, url: str | None = None, content_type: str | None = None
+) -> Comparison:
+    """Parse one capture of a comparison page (HTML or its text rendering).
+
+    `url` is the caller's URL (a `--url` option, a WARC-Target-URI); without one, an
+    HTML page's canonical link is used. `content_type` is `text/html` or `text/plain`;
+    None sniffs. Raises ParseError for anything that is not a comparison page, or one
+    cut short before its title.
+    """
+    if not isinstance(content, bytes | str):
+        raise ParseError(f"cannot parse a {type(content).__name__}: expected bytes or str")
+    text = decode(content)
+    if not text.strip():
+        raise ParseError("empty input: nothing to parse")
+    html = _is_html(text, content_type)
+    pg = _page.from_html(text, want_canonical=url is None) if html else _page.from_text(text)
+    return from_page(pg, url=url, raw=text)
+
+
+def from_page(pg: _page.Page, *, url: str | None = None, raw: str = "") -> Comparison:
+    """A page's visible lines → Comparison (the part after markup; `raw` is the decoded
+    input, only looked at to explain a ParseError). Shared with the benchmark's
+    BeautifulSoup baseline, which produces the lines its own way."""
+    if url is None:
+        url = pg.canonical
+    text = raw
+    lines = pg.lines
+    try:
+        h = lines.index(HEADING)
+    except ValueError:
+        raise ParseError(_diagnose(pg, text, url)) from None
+    try:
+        end = lines.index(NEWSLETTER, h + 1)
+    except ValueError:
+        end = -1
+    complete = end >= 0
+    truncated = not complete or not pg.closed
+    # Content lines after the heading; a cut page loses its last (maybe partial) line.
+    window = lines[h + 1 : end] if complete else lines[h + 1 : -1]
+    if not window:
+        raise ParseError("comparison page cut short before the title")
+    title = window[0]
+    names = _title_names(title, window)
+    if names is None:
+        raise ParseError(f"comparison page without an 'A vs B' title (found {title[:60]!r})")
+    body = window[1:]
+
+    n = len(body)
+    d = _find(body, DECISION)
+    s = _find(body, SCORECARD)
+    cards_end = min(x for x in (d, s, n) if x >= 0)
+    cards = parse_cards(body[:cards_end], names, closed=complete or cards_end < n)
+
+    decision = None
+    if d >= 0 and (s < 0 or d < s):
+        dec_end = s if s >= 0 else n
+        decision = parse_decision(body[d + 1 : dec_end], names)
+    rows: list[dict[str, str]] = decision.rows if decision else [{}, {}]
+
+    slugs = comparison_slugs(url)
+    tools = tuple(build_tool(k + 1, slugs[k], names[k], cards[k], rows[k]) for k in range(2))
+
+    reviews: list[Review] = []
+    layout = None
+    if s >= 0:
+        region = body[s + 1 :]
+        kind = notation(region)
+        if kind == "score":
+            layout = "full"
+            votes = tuple(
+                (t.ship_votes, t.skip_votes)
+                if t.ship_votes is not None and t.skip_votes is not None
+                else None
+                for t in tools
+            )
+            reviews = parse_full(region, complete, (votes[0], votes[1]))
+        elif kind == "quote":
+            layout = "compact"
+            reviews = parse_compact(region, complete)
+    if layout is None:
+        layout = _layout_from_cards(lines[:h], decision is not None, cards)
+    return Comparison(
+        url=url,
+        layout=layout,
+        title=title,
+        truncated=truncated,
+        tools=tools,
+        reviews=tuple(reviews),
+    )
+
+
+def _find(lines: list[str], label: str) -> int:
+    try:
+        return lines.index(label)
+    except ValueError:
+        return -1
+
+
+def _title_names(title: str, window: list[str]) -> tuple[str | None, str | None] | None:
+    """The two names in `A vs B`; None if the title has no ` vs ` at all.
+
+    With more than one ` vs ` the split is ambiguous; the one whose both halves appear
+    as lines of the page wins, else the names stay unknown (the cards still show them).
+    """
+    count = title.count(_VS)
+    if count == 0:
+        return None
+    if count == 1:
+        a, b = title.split(_VS)
+        return (a or None, b or None)
+    seen = set(window[1:])
+    parts = title.split(_VS)
+    for k in range(1, len(parts)):
+        a, b = _VS.join(parts[:k]), _VS.join(parts[k:])
+        if a in seen and b in seen:
+            return a, b
+    return None, None
+
+
+def _layout_from_cards(before: list[str], has_decision: bool, cards: list) -> str | None:
+    """Layout when the scorecard is not in sight: Decision, breadcrumb, avatar or badge
+    mean full; a first card read up to its stats with neither avatar nor badge, compact."""
+    if has_decision:
+        return "full"
+    if any(x.startswith("Compare/") and _VS in x for x in before):
+        return "full"
+    if any(c.avatar or c.badge for c in cards):
+        return "full"
+    if cards[0].stats_seen and cards[0].name is not None:
+        return "compact"
+    return None
+
+
+# ------------------------------------------------------------------- not a comparison
+
+_PERSPECTIVE = re.compile(r"The ([A-Z][a-z]+) — .*Perspective")
+_SHIPS = re.compile(r"\d+ ships? · \d+ skips?")
+_TEN = re.compile(r"\d+(?:\.\d+)?\s*/\s*10\b(?!0)")
+
+
+def _diagnose(pg: _page.Page, text: str, url: str | None) -> str:
+    """A one-line reason why a page without the comparison heading is not parsed."""
+    lines = pg.lines
+    bad = sum(1 for ch in text[:4096] if ch == "\ufffd" or (ch < " " and ch not in "\t\r\n\f"))
+    if bad > max(8, len(text[:4096]) // 50):
+        return "not a comparison page: binary or garbage content, not a text page"
+    if not lines:
+        if pg.is_html and not pg.closed:
+            return "comparison page cut short before the title (no visible text)"
+        return (
+            "not a comparison page: HTML page has no visible text"
+            if pg.is_html
+            else ("empty input: no visible text")
+        )
+    path = ""
+    if url:
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            path = ""
+    incomplete = NEWSLETTER not in lines or (pg.is_html and not pg.closed)
+    if incomplete and (
+        HEADING.startswith(lines[-1]) or any(x.startswith("Compare/") and _VS in x for x in lines)
+    ):
+        return "comparison page cut short before the title"
+    if any(x in ("Page not found", "404", "404 Not Found", "Not Found") for x in lines) or any(
+        x.startswith("404") for x in lines[:10]
+    ):
+        return "not a comparison page: looks like a 404 'Page not found' page"
+    personas = {m.group(1) for x in lines if (m := _PERSPECTIVE.fullmatch(x))}
+    if path.startswith("/reviewer/") or len(personas) == 1:
+        return "not a comparison page: looks like a reviewer page (no 'AI tool comparison' heading)"
+    if (
+        path.startswith("/tool/")
+        or len(personas) > 1
+        or any(_SHIPS.fullmatch(x) for x in lines)
+        or any(_TEN.fullmatch(x) for x in lines)
+    ):
+        return "not a comparison page: looks like a tool page (no 'AI tool comparison' heading)"
+    if pg.is_html and not pg.closed:
+        return (
+            "not a comparison page: no 'AI tool comparison' heading "
+            "(and the capture looks cut short)"
+        )
+    return "not a comparison page: no 'AI tool comparison' heading"

@@ -1,0 +1,155 @@
+"""A page (HTML or a text rendering) → its visible lines, one visible element per line.
+
+Both inputs end up in the same shape, so the comparison parser works on lines only and
+never looks at markup: HTML text inside inline elements joins into the current line,
+block elements break lines, whitespace collapses, empty lines go. Page chrome (scripts,
+styles, templates, SVG, the site header/nav/footer/aside) is dropped, except an element
+that holds the page's own heading or its newsletter footer, which bound the content.
+
+The HTML walk stays in C as much as it can (Lexbor via selectolax): one Python pass
+over the elements collects what to drop and what to unwrap, then Lexbor unwraps inline
+elements, merges the text nodes they leave behind, and joins text nodes with a separator
+that cannot occur in HTML text (NUL), so each text node is exactly one line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+HEADING = "AI tool comparison"
+NEWSLETTER = "Weekly AI Tool Verdicts"
+
+INLINE_TAGS = (
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn",
+    "em", "font", "i", "img", "ins", "kbd", "label", "mark", "q", "s", "samp", "small",
+    "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr", "picture",
+    "output", "meter", "progress",
+)  # fmt: skip
+SKIP_TAGS = (
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "audio", "video", "select", "textarea", "datalist", "dialog",
+)  # fmt: skip
+CHROME_TAGS = ("nav", "aside", "header", "footer")
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_MARKUP_START = re.compile(r"[\ufeff \t\r\n\f\v]*<")
+_MARKUP_TAG = re.compile(r"<(?:html|body|div)\b", re.IGNORECASE)
+_SPACES = re.compile("  +")  # a literal prefix: Python's re scans for it at memchr speed
+
+
+def collapse_lines(text: str, sep: str) -> list[str]:
+    """Split `text` at `sep`; collapse ASCII whitespace runs; strip; drop empty lines.
+
+    Inside a line only ASCII whitespace collapses, as in a browser (CSS `white-space:
+    normal`); at the ends any whitespace goes, NBSP too, so a cell holding only `&nbsp;`
+    is an empty line. This works on the whole text at once with C-speed passes
+    (`in`/`replace` on one char, one regex with a literal prefix), which is several
+    times cheaper than a split/join over every word of every paragraph.
+    """
+    for ch in "\n\t\r\f":
+        if ch != sep and ch in text:
+            text = text.replace(ch, " ")
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return [line for line in (chunk.strip() for chunk in text.split(sep)) if line]
+
+
+def _tag_ids(names: tuple[str, ...]) -> frozenset[int]:
+    """Lexbor's numeric ids for `names`: an int set lookup is the cheapest test per node."""
+    tree = LexborHTMLParser("<body>" + "".join(f"<{n}></{n}>" for n in names) + "</body>")
+    found = {n.tag_id for n in tree.root.traverse() if n.tag in names}
+    if len(found) != len(names):  # pragma: no cover - a Lexbor change we want to hear about
+        raise RuntimeError("unexpected Lexbor tag ids")
+    return frozenset(found)
+
+
+_INLINE_IDS = _tag_ids(INLINE_TAGS)
+_SKIP_IDS = _tag_ids(SKIP_TAGS)
+_CHROME_IDS = _tag_ids(CHROME_TAGS)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Visible lines of a page, and what the raw input says about its completeness."""
+
+    lines: list[str]
+    is_html: bool
+    closed: bool  # HTML: the document ends with `</html>`; text: always True
+    canonical: str | None = None
+
+
+def looks_like_html(text: str) -> bool:
+    """Sniff: markup at the start (after BOM/whitespace), or html/body/div tags anywhere."""
+    if _MARKUP_START.match(text):
+        return True
+    return "<" in text and _MARKUP_TAG.search(text) is not None
+
+
+def from_text(text: str) -> Page:
+    """A text rendering: one visible element per line; whitespace collapsed, blanks dropped."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Page(collapse_lines(text, "\n"), is_html=False, closed=True)
+
+
+def from_html(html: str, *, want_canonical: bool = False) -> Page:
+    """HTML → visible lines (see the module docstring for the rules)."""
+    closed = _ends_with_html_close(html)
+    if "<!--" in html:
+        # Comments split text nodes (React writes `85<!-- -->/100`); drop them first,
+        # React's empty ones with a plain replace, which is much cheaper than the regex.
+        html = html.replace("<!-- -->", "")
+        if "<!--" in html:
+            html = _COMMENT.sub("", html)
+    tree = LexborHTMLParser(html)
+    canonical = _canonical(tree) if want_canonical else None
+    body = tree.body
+    if body is None:
+        return Page([], is_html=True, closed=closed, canonical=canonical)
+
+    inline_ids, skip_ids, chrome_ids = _INLINE_IDS, _SKIP_IDS, _CHROME_IDS
+    inline = []
+    drop = []
+    for node in tree.root.traverse():
+        tid = node.tag_id
+        if tid in inline_ids:
+            inline.append(node)
+        elif tid in skip_ids:
+            drop.append(node)
+        elif tid in chrome_ids:
+            text = node.text()
+            if HEADING not in text and NEWSLETTER not in text:
+                drop.append(node)
+    # Detaching a subtree is one pointer update; a node under an already detached one is
+    # detached from a detached parent, which is harmless.
+    for node in drop:
+        node.decompose(recursive=False)
+    for node in inline:
+        node.unwrap(True)
+    body.merge_text_nodes()
+
+    lines = collapse_lines(body.text(separator="\x00", skip_empty=True), "\x00")
+    return Page(lines, is_html=True, closed=closed, canonical=canonical)
+
+
+def _ends_with_html_close(html: str) -> bool:
+    """Does the document end with `</html>` (trailing whitespace aside)? Looks at the tail
+    only: `rstrip()` on the whole document would copy it."""
+    tail = html[-512:].rstrip()
+    if not tail and len(html) > 512:
+        tail = html.rstrip()
+    return tail[-7:].lower() == "</html>"
+
+
+def _canonical(tree: LexborHTMLParser) -> str | None:
+    """The page's `<link rel="canonical" href>`, if any."""
+    for node in tree.tags("link"):
+        attrs = node.attributes
+        rel = (attrs.get("rel") or "").lower().split()
+        href = attrs.get("href")
+        if "canonical" in rel and href and href.strip():
+            return href.strip()
+    return None

@@ -1,0 +1,156 @@
+"""The reviewer scorecard → `Review`s.
+
+Full layout: a persona heading, then for each tool a score line (`85/100 · ship`) and the
+review text. A block with two reviews is tool A then tool B; a block with one review (a
+3-reviewer panel on one side) is placed from the Decision vote totals when they decide it.
+
+Compact layout: only the review texts, each in curly quotes. They come in persona order,
+tool A then tool B for each persona, but only the known 8-quote pattern is trusted for
+persona names; any other count gets no persona (and positions only when even).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .persona import compact_personas, is_persona_heading
+from .verdict import parse_score
+
+OPEN_QUOTE = "“"
+CLOSE_QUOTE = "”"
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One reviewer's take on one tool; `persona_inferred` marks compact-layout guesses."""
+
+    tool_position: int | None
+    persona: str | None
+    persona_inferred: bool
+    score: int | None
+    verdict: str | None
+    quote: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "tool_position": self.tool_position,
+            "persona": self.persona,
+            "persona_inferred": self.persona_inferred,
+            "score": self.score,
+            "verdict": self.verdict,
+            "quote": self.quote,
+        }
+
+
+def strip_quotes(text: str) -> str:
+    """The text inside a pair of curly quotes, or the text itself."""
+    if len(text) >= 2 and text[0] == OPEN_QUOTE and text[-1] == CLOSE_QUOTE:
+        return text[1:-1].strip()
+    return text
+
+
+def notation(region: list[str]) -> str | None:
+    """Which notation the scorecard uses, by its first review line: score lines (the
+    full layout) or curly-quoted texts (compact); None when no review is in sight."""
+    for line in region:
+        if line.startswith(OPEN_QUOTE):
+            return "quote"
+        if parse_score(line) is not None:
+            return "score"
+    return None
+
+
+def parse_full(
+    region: list[str],
+    closed: bool,
+    votes: tuple[tuple[int, int] | None, tuple[int, int] | None],
+) -> list[Review]:
+    """Full-layout reviews from the lines after `Reviewer scorecard`.
+
+    `votes` is (ship, skip) per tool from the Decision table, if it showed them. `closed`
+    says the region is whole; when it is not, its last block may be missing reviews, so
+    a lone review there is placed only if the vote totals leave one possibility.
+    """
+    n = len(region)
+    scores = [parse_score(x) if len(x) <= 40 else None for x in region]  # texts are long
+    # blocks: [persona, [(score, verdict, text), ...]]
+    blocks: list[tuple[str | None, list[tuple[int, str, str | None]]]] = []
+
+    def heading(j: int) -> bool:  # a persona heading: a capitalised word before a score
+        return is_persona_heading(region[j]) and (j + 1 >= n or scores[j + 1] is not None)
+
+    i = 0
+    while i < n:
+        scored = scores[i]
+        if scored is None:
+            if i + 1 < n and scores[i + 1] is not None and is_persona_heading(region[i]):
+                blocks.append((region[i], []))
+            i += 1
+            continue
+        text: str | None = None
+        if i + 1 < n and scores[i + 1] is None and not heading(i + 1):
+            text = strip_quotes(region[i + 1])
+            i += 2
+        else:
+            i += 1
+            if not closed and i >= n:
+                break  # the text was cut off: no review rather than a review without text
+        if not blocks:
+            blocks.append((None, []))
+        blocks[-1][1].append((scored[0], scored[1], text))
+
+    # Which tool each review belongs to.
+    positions: list[list[int | None]] = []
+    for _, reviews in blocks:
+        if len(reviews) == 2:
+            positions.append([1, 2])
+        else:
+            positions.append([None] * len(reviews))
+    va, vb = votes
+    if va is not None and vb is not None:
+        # Reviews left per tool once the two-review blocks are counted. A lone review goes
+        # to a tool only when the other has none left: sound even on a cut page, where
+        # the counts are upper bounds.
+        pairs = sum(1 for _, reviews in blocks if len(reviews) == 2)
+        remaining = {1: sum(va) - pairs, 2: sum(vb) - pairs}
+        for (_, reviews), pos in zip(blocks, positions, strict=True):
+            if len(reviews) != 1:
+                continue
+            can_a, can_b = remaining[1] > 0, remaining[2] > 0
+            if can_a != can_b:
+                p = 1 if can_a else 2
+                pos[0] = p
+                remaining[p] -= 1
+    out = []
+    for (persona, reviews), pos in zip(blocks, positions, strict=True):
+        for (score, verdict, text), p in zip(reviews, pos, strict=True):
+            out.append(Review(p, persona, False, score, verdict, text))
+    return out
+
+
+def parse_compact(region: list[str], closed: bool) -> list[Review]:
+    """Compact-layout reviews: the curly-quoted texts, in page order.
+
+    Personas and positions depend on how many quotes there are in all, so they are only
+    given when that count is known: the region is whole, or a non-quote line follows the
+    last quote.
+    """
+    quotes: list[str] = []
+    last = -1
+    for i, line in enumerate(region):
+        if line.startswith(OPEN_QUOTE):
+            text = line[1:-1] if line.endswith(CLOSE_QUOTE) and len(line) >= 2 else line[1:]
+            quotes.append(text.strip())
+            last = i
+    count_known = closed or (last >= 0 and last < len(region) - 1)
+    count = len(quotes)
+    personas = compact_personas(count) if count_known else None
+    out = []
+    for k, text in enumerate(quotes):
+        if personas is not None:
+            persona, pos = personas[k]
+            out.append(Review(pos, persona, True, None, None, text))
+        else:
+            pos2 = (1 + k % 2) if count_known and count % 2 == 0 else None
+            out.append(Review(pos2, None, False, None, None, text))
+    return out

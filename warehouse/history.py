@@ -1,0 +1,91 @@
+"""Materialising the derived tables: vendors and SCD2 histories.
+
+The histories are defined as views in ``sql/040_history.sql`` (``tool_state_live``, …);
+:func:`refresh_history` copies each into its table (``tool_state``, …) so the analyst
+views stay fast on large warehouses. :func:`refresh_analytics` is the one hook loaders
+call after a load: it re-resolves vendors and rebuilds the histories, and does nothing
+when the observations (and vendor files) have not changed since the last refresh.
+
+A refresh is a pure function of the observation set, so the order in which captures were
+loaded never shows in the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import UTC, datetime
+
+import duckdb
+
+from warehouse import vendor
+
+__all__ = ["HISTORY_TABLES", "signature", "is_stale", "refresh_history", "refresh_analytics"]
+
+#: materialised table -> the view it is built from, and its physical sort order
+HISTORY_TABLES: dict[str, tuple[str, str]] = {
+    "tool_state": ("tool_state_live", "tool_slug, url, position, state_no"),
+    "review_state": ("review_state_live", "tool_slug, persona, url, tool_position, state_no"),
+    "tool_asof": ("tool_asof_live", "tool_slug, state_no"),
+    "review_asof": ("review_asof_live", "tool_slug, persona, state_no"),
+}
+
+
+def signature(con: duckdb.DuckDBPyConnection) -> str:
+    """A digest of everything the derived tables are built from: the captures (ids, parse
+    versions and statuses), the observation counts and the vendor registry/overrides files."""
+    row = con.execute(
+        """
+        SELECT (SELECT count(*) FROM capture),
+               (SELECT coalesce(bit_xor(hash(capture_id, parser_version, parse_status,
+                                             layout, url)), 0) FROM capture),
+               (SELECT count(*) FROM tool_observation),
+               (SELECT count(*) FROM review_observation)
+        """
+    ).fetchall()[0]
+    text = "|".join(str(v) for v in row) + "|" + vendor.files_digest()
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _last_signature(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute(
+        "SELECT signature FROM analytics_refresh ORDER BY refreshed_at DESC LIMIT 1"
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when observations were loaded (or vendor files edited) since the last refresh."""
+    return _last_signature(con) != signature(con)
+
+
+def refresh_history(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rebuild every history table from its ``*_live`` view in one transaction.
+    Returns the row count of each table."""
+    counts: dict[str, int] = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, (view, order) in HISTORY_TABLES.items():
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {view} ORDER BY {order}")
+            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def refresh_analytics(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> bool:
+    """The loaders' hook: refresh vendors and histories when stale (or always with
+    `force`). Returns True when it refreshed."""
+    sig = signature(con)
+    if not force and _last_signature(con) == sig:
+        return False
+    started = time.perf_counter()
+    vendor.refresh_vendors(con)
+    refresh_history(con)
+    con.execute(
+        "INSERT INTO analytics_refresh (refreshed_at, signature, seconds) VALUES (?, ?, ?)",
+        [datetime.now(UTC), sig, time.perf_counter() - started],
+    )
+    return True
