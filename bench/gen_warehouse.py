@@ -48,7 +48,18 @@ def generate_tables(reviews: int = 10_000_000, days: int = 50) -> dict[str, pa.T
     tools, pages, days = shape(reviews, days)
     g = duckdb.connect()
     g.execute("SET TimeZone = 'UTC'")
+    g.execute("SET enable_progress_bar = false")
     g.execute("CREATE MACRO pick(lst, k) AS lst[(1 + k % len(lst))::BIGINT]")
+    # capture columns as functions of (page, night), so no table re-reads their strings
+    g.execute("CREATE MACRO cap_id(pid, day) AS md5(pid || '-' || day)")
+    g.execute(
+        "CREATE MACRO cap_at(pid, day) AS TIMESTAMPTZ '2025-01-06 00:00:00+00' "
+        "+ to_days(day::INTEGER) + to_seconds((hash(pid, 't') % 80000)::BIGINT)"
+    )
+    g.execute(
+        "CREATE MACRO cap_layout(pid, day) AS "
+        "CASE WHEN hash(pid, day, 'l') % 100 < 20 THEN 'compact' ELSE 'full' END"
+    )
     g.execute(
         """
         CREATE TABLE g_tool AS
@@ -73,7 +84,9 @@ def generate_tables(reviews: int = 10_000_000, days: int = 50) -> dict[str, pa.T
                   FROM range($cand) t(j))
             WHERE a <> b
         )
-        SELECT row_number() OVER (ORDER BY a, b) - 1 AS pid, ta.tid AS a_tid, tb.tid AS b_tid,
+        SELECT row_number() OVER (ORDER BY a, b) - 1 AS pid,
+               CASE WHEN ta.slug < tb.slug THEN ta.tid ELSE tb.tid END AS a_tid,
+               CASE WHEN ta.slug < tb.slug THEN tb.tid ELSE ta.tid END AS b_tid,
                least(ta.slug, tb.slug) AS a_slug, greatest(ta.slug, tb.slug) AS b_slug
         FROM (SELECT * FROM cand ORDER BY hash(a, b) LIMIT $pages) c
         JOIN g_tool ta ON ta.tid = c.a
@@ -84,10 +97,9 @@ def generate_tables(reviews: int = 10_000_000, days: int = 50) -> dict[str, pa.T
     g.execute(
         """
         CREATE TABLE capture AS
-        SELECT md5(p.pid || '-' || d.day) AS capture_id,
+        SELECT cap_id(p.pid, d.day) AS capture_id,
                'https://shiporskip.io/compare/' || p.a_slug || '-vs-' || p.b_slug AS url,
-               TIMESTAMPTZ '2025-01-06 00:00:00+00' + to_days(d.day::INTEGER)
-                   + to_seconds((hash(p.pid, 't') % 80000)::BIGINT) AS observed_at,
+               cap_at(p.pid, d.day) AS observed_at,
                'crawl' AS source, 'bench' AS source_ref, 200 AS http_status,
                'text/html' AS content_type, 'sha1:' || md5(p.pid || 'x' || d.day) AS payload_digest,
                40000::BIGINT AS payload_bytes, NULL::VARCHAR AS warc_path,
@@ -97,8 +109,7 @@ def generate_tables(reviews: int = 10_000_000, days: int = 50) -> dict[str, pa.T
                CASE WHEN hash(p.pid, d.day, 'tr') % 100 = 0 THEN 'truncated' ELSE 'ok' END
                    AS parse_status,
                NULL::VARCHAR AS parse_error,
-               CASE WHEN hash(p.pid, d.day, 'l') % 100 < 20 THEN 'compact' ELSE 'full' END
-                   AS layout,
+               cap_layout(p.pid, d.day) AS layout,
                'Tool ' || p.a_tid || ' vs Tool ' || p.b_tid AS title,
                p.pid, d.day::INTEGER AS day
         FROM g_page p, range($days) d(day)
@@ -108,16 +119,18 @@ def generate_tables(reviews: int = 10_000_000, days: int = 50) -> dict[str, pa.T
     g.execute(
         """
         CREATE TABLE g_card AS
-        SELECT c.capture_id, c.observed_at, c.layout, c.day, c.pid, pos.position,
+        SELECT cap_id(p.pid, d.day) AS capture_id, cap_at(p.pid, d.day) AS observed_at,
+               cap_layout(p.pid, d.day) AS layout, d.day::INTEGER AS day, p.pid, pos.position,
                t.tid, t.slug, t.name, t.category, t.change_day,
-               CASE WHEN hash(c.capture_id, pos.position) % 100 = 0
-                        THEN pick([25, 50, 67, 75, 100], hash(c.capture_id, 'n'))
-                    WHEN c.day >= t.change_day THEN t.alt_pct ELSE t.base_pct END AS pct
-        FROM capture c
-        JOIN g_page p USING (pid)
+               CASE WHEN hash(p.pid, d.day, pos.position) % 100 = 0
+                        THEN pick([25, 50, 67, 75, 100], hash(p.pid, d.day, 'n'))
+                    WHEN d.day >= t.change_day THEN t.alt_pct ELSE t.base_pct END AS pct
+        FROM g_page p
+        CROSS JOIN range($days) d(day)
         CROSS JOIN (VALUES (1), (2)) pos(position)
-        JOIN g_tool t ON t.slug = CASE pos.position WHEN 1 THEN p.a_slug ELSE p.b_slug END
-        """
+        JOIN g_tool t ON t.tid = CASE pos.position WHEN 1 THEN p.a_tid ELSE p.b_tid END
+        """,
+        {"days": days},
     )
     g.execute(
         """

@@ -36,6 +36,7 @@ from parsers.page import (
     HEADING,
     INLINE_TAGS,
     NEWSLETTER,
+    SECTIONING_TAGS,
     SKIP_TAGS,
     Page,
     collapse_lines,
@@ -55,12 +56,13 @@ GOAL_VS_FLOOR = 3.0
 
 _INLINE = frozenset(INLINE_TAGS)
 _SKIP = frozenset(SKIP_TAGS)
+_SECTIONING = frozenset(SECTIONING_TAGS)
 
 
-def bs4_lines(html: str) -> Page:
+def bs4_lines(html: bytes) -> Page:
     """HTML → visible lines with BeautifulSoup(lxml), by the rules of `parsers.page`."""
-    closed = html.rstrip()[-7:].lower() == "</html>"
-    soup = BeautifulSoup(html, "lxml")
+    closed = html.rstrip()[-7:].lower() == b"</html>"
+    soup = BeautifulSoup(html, "lxml", from_encoding="utf-8")
     canonical = None
     for link in soup.find_all("link"):
         rel = link.get("rel") or []
@@ -69,11 +71,17 @@ def bs4_lines(html: str) -> Page:
             break
     for tag in soup.find_all(list(_SKIP)):
         tag.decompose()
+    drop = []
     for tag in soup.find_all(list(CHROME_TAGS)):
         if tag.decomposed:
             continue
+        if tag.name != "nav" and any(p.name in _SECTIONING for p in tag.parents):
+            continue  # a card's header, an article's aside: content
         text = tag.get_text()
         if HEADING not in text and NEWSLETTER not in text:
+            drop.append(tag)
+    for tag in drop:
+        if not tag.decomposed:
             tag.decompose()
     body = soup.body
     chunks: list[str] = []
@@ -103,17 +111,17 @@ def bs4_lines(html: str) -> Page:
     return Page(collapse_lines("\x00".join(chunks), "\x00"), True, closed, canonical)
 
 
-def bs4_parse(html: str, url: str | None = None) -> dict[str, Any]:
+def bs4_parse(html: bytes, url: str | None = None) -> dict[str, Any]:
     page = bs4_lines(html)
     return from_page(page, url=url, raw=html).to_dict()
 
 
-def floor(html: str) -> str:
+def floor(html: bytes) -> str:
     """selectolax parsing alone: the floor for any extraction built on it."""
     return LexborHTMLParser(html).root.text()
 
 
-def ours(html: str) -> dict[str, Any]:
+def ours(html: bytes) -> dict[str, Any]:
     return parse_comparison(html).to_dict()
 
 
@@ -134,8 +142,8 @@ def _variant(record: dict[str, Any], rng: random.Random, i: int) -> dict[str, An
     return rec
 
 
-def corpus(n_pages: int) -> list[tuple[str, dict[str, Any]]]:
-    """(html, expected record) pairs, both layouts, every markup."""
+def corpus(n_pages: int) -> list[tuple[bytes, dict[str, Any]]]:
+    """(HTML bytes as served, expected record) pairs, both layouts, every markup."""
     base = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.json"))]
     rng = random.Random(20250101)
     pages = []
@@ -145,7 +153,8 @@ def corpus(n_pages: int) -> list[tuple[str, dict[str, Any]]]:
             variant = rec if i == 0 else _variant(rec, rng, i)
             url, want = _with_url(variant)
             for style in markups.STYLES:
-                pages.append((markups.render_html(variant, style, url=url), want))
+                html = markups.render_html(variant, style, url=url)
+                pages.append((html.encode("utf-8"), want))
         i += 1
     return pages[:n_pages]
 
@@ -160,7 +169,7 @@ def _with_url(record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 # ----------------------------------------------------------------------- timing
 
 
-def _time(fn: Callable[[str], object], pages: list[str]) -> float:
+def _time(fn: Callable[[bytes], object], pages: list[bytes]) -> float:
     started = time.perf_counter()
     for html in pages:
         fn(html)
@@ -185,9 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     pinned = _pin_one_cpu()
     pages_and_records = corpus(args.pages)
     pages = [html for html, _ in pages_and_records]
-    kb = sum(len(h.encode()) for h in pages) / len(pages) / 1024
+    kb = sum(len(h) for h in pages) / len(pages) / 1024
     print(
-        f"corpus: {len(pages)} HTML comparison pages (avg {kb:.1f} KiB), "
+        f"corpus: {len(pages)} HTML comparison pages as bytes (avg {kb:.1f} KiB), "
         f"{len(markups.STYLES)} markups, both layouts; one process, {pinned}"
     )
 
@@ -198,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         assert bs4_parse(html) == got, "bs4 baseline: record differs from ours"
     print("records: ours == expected == bs4 baseline on every page")
 
-    impls: list[tuple[str, Callable[[str], object], int]] = [
+    impls: list[tuple[str, Callable[[bytes], object], int]] = [
         ("ours (parse_comparison)", ours, args.rounds),
         ("bs4 (BeautifulSoup lxml)", bs4_parse, max(2, args.rounds // 3)),
         ("floor (selectolax parse+text)", floor, args.rounds),

@@ -49,20 +49,23 @@ class Comparison:
         }
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def decode(content: bytes | str) -> str:
     """Bytes are UTF-8 (a cut multi-byte char becomes U+FFFD); a BOM is dropped."""
     text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _is_html(text: str, content_type: str | None) -> bool:
+def _is_html(content: str | bytes, content_type: str | None) -> bool:
     if content_type:
         media = content_type.split(";", 1)[0].strip().lower()
         if media in ("text/html", "application/xhtml+xml"):
             return True
         if media == "text/plain":
             return False
-    return _page.looks_like_html(text)
+    return _page.looks_like_html(content)
 
 
 def parse_comparison(
@@ -75,28 +78,34 @@ def parse_comparison(
     None sniffs. Raises ParseError for anything that is not a comparison page, or one
     cut short before its title.
     """
-    if not isinstance(content, bytes | str):
+    if isinstance(content, bytes):
+        if content.startswith(_BOM):
+            content = content[3:]
+        if _is_html(content, content_type):
+            # HTML bytes go straight to Lexbor, which reads UTF-8 itself.
+            pg = _page.from_html(content, want_canonical=url is None)
+            return from_page(pg, url=url, raw=content)
+        content = decode(content)
+    elif not isinstance(content, str):
         raise ParseError(f"cannot parse a {type(content).__name__}: expected bytes or str")
     text = decode(content)
-    if not text.strip():
-        raise ParseError("empty input: nothing to parse")
-    html = _is_html(text, content_type)
-    pg = _page.from_html(text, want_canonical=url is None) if html else _page.from_text(text)
+    if _is_html(text, content_type):
+        pg = _page.from_html(text, want_canonical=url is None)
+    else:
+        pg = _page.from_text(text)
     return from_page(pg, url=url, raw=text)
 
 
-def from_page(pg: _page.Page, *, url: str | None = None, raw: str = "") -> Comparison:
+def from_page(pg: _page.Page, *, url: str | None = None, raw: str | bytes = "") -> Comparison:
     """A page's visible lines → Comparison (the part after markup; `raw` is the decoded
     input, only looked at to explain a ParseError). Shared with the benchmark's
     BeautifulSoup baseline, which produces the lines its own way."""
     if url is None:
         url = pg.canonical
-    text = raw
     lines = pg.lines
-    try:
-        h = lines.index(HEADING)
-    except ValueError:
-        raise ParseError(_diagnose(pg, text, url)) from None
+    h = _heading_index(lines)
+    if h < 0:
+        raise ParseError(_diagnose(pg, raw, url))
     try:
         end = lines.index(NEWSLETTER, h + 1)
     except ValueError:
@@ -157,6 +166,23 @@ def from_page(pg: _page.Page, *, url: str | None = None, raw: str = "") -> Compa
     )
 
 
+def _heading_index(lines: list[str]) -> int:
+    """The `AI tool comparison` heading: the first one followed by an `A vs B` title (a
+    link with that text in kept chrome must not win), else the first one, else -1."""
+    first = -1
+    start = 0
+    while True:
+        try:
+            i = lines.index(HEADING, start)
+        except ValueError:
+            return first
+        if first < 0:
+            first = i
+        if i + 1 < len(lines) and _VS in lines[i + 1]:
+            return i
+        start = i + 1
+
+
 def _find(lines: list[str], label: str) -> int:
     try:
         return lines.index(label)
@@ -203,12 +229,17 @@ def _layout_from_cards(before: list[str], has_decision: bool, cards: list) -> st
 
 _PERSPECTIVE = re.compile(r"The ([A-Z][a-z]+) — .*Perspective")
 _SHIPS = re.compile(r"\d+ ships? · \d+ skips?")
-_TEN = re.compile(r"\d+(?:\.\d+)?\s*/\s*10\b(?!0)")
+_TEN = re.compile(r"\d+(?:\.\d+)?\s*/\s*10")
+_TEN_VERDICT = re.compile(r"\d+(?:\.\d+)?\s*/\s*10 · [A-Z][a-z]+")  # reviewer page lists
+_STATUS = re.compile(r"[45]\d\d(?:\s*(?:—|–|-|:)\s*.+)?")  # `404`, `410 — This … removed`
 
 
-def _diagnose(pg: _page.Page, text: str, url: str | None) -> str:
+def _diagnose(pg: _page.Page, raw: str | bytes, url: str | None) -> str:
     """A one-line reason why a page without the comparison heading is not parsed."""
     lines = pg.lines
+    text = decode(raw[:8192]) if isinstance(raw, bytes) else raw
+    if not text or text.isspace():
+        return "empty input: nothing to parse"
     bad = sum(1 for ch in text[:4096] if ch == "\ufffd" or (ch < " " and ch not in "\t\r\n\f"))
     if bad > max(8, len(text[:4096]) // 50):
         return "not a comparison page: binary or garbage content, not a text page"
@@ -231,12 +262,17 @@ def _diagnose(pg: _page.Page, text: str, url: str | None) -> str:
         HEADING.startswith(lines[-1]) or any(x.startswith("Compare/") and _VS in x for x in lines)
     ):
         return "comparison page cut short before the title"
-    if any(x in ("Page not found", "404", "404 Not Found", "Not Found") for x in lines) or any(
-        x.startswith("404") for x in lines[:10]
-    ):
-        return "not a comparison page: looks like a 404 'Page not found' page"
+    status = next((x for x in lines[:20] if _STATUS.fullmatch(x)), None)
+    if status is not None:
+        return f"not a comparison page: looks like an error page ({status[:60]})"
+    if "Page not found" in lines or "Not Found" in lines:
+        return "not a comparison page: looks like an error page (404 Page not found)"
     personas = {m.group(1) for x in lines if (m := _PERSPECTIVE.fullmatch(x))}
-    if path.startswith("/reviewer/") or len(personas) == 1:
+    if (
+        path.startswith("/reviewer/")
+        or len(personas) == 1
+        or any(_TEN_VERDICT.fullmatch(x) for x in lines)
+    ):
         return "not a comparison page: looks like a reviewer page (no 'AI tool comparison' heading)"
     if (
         path.startswith("/tool/")

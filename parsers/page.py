@@ -2,9 +2,11 @@
 
 Both inputs end up in the same shape, so the comparison parser works on lines only and
 never looks at markup: HTML text inside inline elements joins into the current line,
-block elements break lines, whitespace collapses, empty lines go. Page chrome (scripts,
-styles, templates, SVG, the site header/nav/footer/aside) is dropped, except an element
-that holds the page's own heading or its newsletter footer, which bound the content.
+block elements break lines, whitespace collapses, empty lines go. Page chrome is dropped:
+scripts, styles, templates, SVG, every <nav>, and the site-level
+<header>/<footer>/<aside> (a header inside an article or section is the content's own,
+as in ARIA), except an element that holds the page's own heading or its newsletter
+footer, which bound the content.
 
 The HTML walk stays in C as much as it can (Lexbor via selectolax): one Python pass
 over the elements collects what to drop and what to unwrap, then Lexbor unwraps inline
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 HEADING = "AI tool comparison"
 NEWSLETTER = "Weekly AI Tool Verdicts"
@@ -33,10 +35,16 @@ SKIP_TAGS = (
     "canvas", "audio", "video", "select", "textarea", "datalist", "dialog",
 )  # fmt: skip
 CHROME_TAGS = ("nav", "aside", "header", "footer")
+# A header/footer/aside inside these is part of that content (a card's header, a
+# sidebar of the article), not the site's banner/contentinfo/complementary (as in ARIA).
+SECTIONING_TAGS = ("article", "main", "section", "aside", "nav")
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_COMMENT_B = re.compile(rb"<!--.*?-->", re.DOTALL)
 _MARKUP_START = re.compile(r"[\ufeff \t\r\n\f\v]*<")
 _MARKUP_TAG = re.compile(r"<(?:html|body|div)\b", re.IGNORECASE)
+_MARKUP_START_B = re.compile(rb"[ \t\r\n\f\v]*<")
+_MARKUP_TAG_B = re.compile(rb"<(?:html|body|div)\b", re.IGNORECASE)
 _SPACES = re.compile("  +")  # a literal prefix: Python's re scans for it at memchr speed
 
 
@@ -54,7 +62,7 @@ def collapse_lines(text: str, sep: str) -> list[str]:
             text = text.replace(ch, " ")
     if "  " in text:
         text = _SPACES.sub(" ", text)
-    return [line for line in (chunk.strip() for chunk in text.split(sep)) if line]
+    return list(filter(None, map(str.strip, text.split(sep))))
 
 
 def _tag_ids(names: tuple[str, ...]) -> frozenset[int]:
@@ -66,9 +74,14 @@ def _tag_ids(names: tuple[str, ...]) -> frozenset[int]:
     return frozenset(found)
 
 
-_INLINE_IDS = _tag_ids(INLINE_TAGS)
-_SKIP_IDS = _tag_ids(SKIP_TAGS)
-_CHROME_IDS = _tag_ids(CHROME_TAGS)
+_SECTIONING_IDS = _tag_ids(SECTIONING_TAGS)
+_INLINE, _SKIP, _NAV, _SITE_LEVEL = 1, 2, 3, 4
+_KINDS: dict[int, int] = {
+    **dict.fromkeys(_tag_ids(INLINE_TAGS), _INLINE),
+    **dict.fromkeys(_tag_ids(SKIP_TAGS), _SKIP),
+    **dict.fromkeys(_tag_ids(("nav",)), _NAV),
+    **dict.fromkeys(_tag_ids(("header", "footer", "aside")), _SITE_LEVEL),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,11 +94,15 @@ class Page:
     canonical: str | None = None
 
 
-def looks_like_html(text: str) -> bool:
+def looks_like_html(content: str | bytes) -> bool:
     """Sniff: markup at the start (after BOM/whitespace), or html/body/div tags anywhere."""
-    if _MARKUP_START.match(text):
+    if isinstance(content, bytes):
+        if _MARKUP_START_B.match(content):
+            return True
+        return b"<" in content and _MARKUP_TAG_B.search(content) is not None
+    if _MARKUP_START.match(content):
         return True
-    return "<" in text and _MARKUP_TAG.search(text) is not None
+    return "<" in content and _MARKUP_TAG.search(content) is not None
 
 
 def from_text(text: str) -> Page:
@@ -95,34 +112,34 @@ def from_text(text: str) -> Page:
     return Page(collapse_lines(text, "\n"), is_html=False, closed=True)
 
 
-def from_html(html: str, *, want_canonical: bool = False) -> Page:
-    """HTML → visible lines (see the module docstring for the rules)."""
+def from_html(html: str | bytes, *, want_canonical: bool = False) -> Page:
+    """HTML → visible lines (see the module docstring for the rules).
+
+    Bytes go to Lexbor as they are (it reads them as UTF-8, a broken sequence becoming
+    U+FFFD, like `bytes.decode(errors="replace")`): no decode here and no re-encode there.
+    """
     closed = _ends_with_html_close(html)
-    if "<!--" in html:
-        # Comments split text nodes (React writes `85<!-- -->/100`); drop them first,
-        # React's empty ones with a plain replace, which is much cheaper than the regex.
-        html = html.replace("<!-- -->", "")
-        if "<!--" in html:
-            html = _COMMENT.sub("", html)
+    # Comments split text nodes (React writes `85<!-- -->/100`): drop them before parsing.
+    if _has_comment(html):
+        html = _COMMENT_B.sub(b"", html) if isinstance(html, bytes) else _COMMENT.sub("", html)
     tree = LexborHTMLParser(html)
     canonical = _canonical(tree) if want_canonical else None
     body = tree.body
     if body is None:
         return Page([], is_html=True, closed=closed, canonical=canonical)
 
-    inline_ids, skip_ids, chrome_ids = _INLINE_IDS, _SKIP_IDS, _CHROME_IDS
-    inline = []
-    drop = []
-    for node in tree.root.traverse():
-        tid = node.tag_id
-        if tid in inline_ids:
-            inline.append(node)
-        elif tid in skip_ids:
+    kinds = _KINDS
+    inline: list[LexborNode] = []
+    drop: list[LexborNode] = []
+    keep_inline = inline.append
+    for node in body.traverse():
+        kind = kinds.get(node.tag_id)  # one dict probe; None for the common block tags
+        if kind is None:
+            continue
+        if kind == _INLINE:
+            keep_inline(node)
+        elif kind == _SKIP or _is_chrome(node, kind):
             drop.append(node)
-        elif tid in chrome_ids:
-            text = node.text()
-            if HEADING not in text and NEWSLETTER not in text:
-                drop.append(node)
     # Detaching a subtree is one pointer update; a node under an already detached one is
     # detached from a detached parent, which is harmless.
     for node in drop:
@@ -135,13 +152,40 @@ def from_html(html: str, *, want_canonical: bool = False) -> Page:
     return Page(lines, is_html=True, closed=closed, canonical=canonical)
 
 
-def _ends_with_html_close(html: str) -> bool:
+def _is_chrome(node: LexborNode, kind: int) -> bool:
+    """A <nav>, or the site's own header/footer/aside (outside any article, main or
+    section), unless it holds the page's heading or its newsletter footer."""
+    if kind == _SITE_LEVEL:
+        parent = node.parent
+        while parent is not None:
+            if parent.tag_id in _SECTIONING_IDS:
+                return False
+            parent = parent.parent
+    text = node.text()
+    return HEADING not in text and NEWSLETTER not in text
+
+
+def _has_comment(html: str | bytes) -> bool:
+    """Is there a `<!--` anywhere? Found through its `!`, a rare character that memchr
+    finds at memory speed, where a plain `"<!--" in html` costs more than a tenth of
+    Lexbor's whole parse (every `<` starts a partial match)."""
+    bang, opening = (b"!", b"<!--") if isinstance(html, bytes) else ("!", "<!--")
+    i = html.find(bang)  # type: ignore[arg-type]
+    while i >= 0:
+        if html[i - 1 : i + 3] == opening:
+            return True
+        i = html.find(bang, i + 1)  # type: ignore[arg-type]
+    return False
+
+
+def _ends_with_html_close(html: str | bytes) -> bool:
     """Does the document end with `</html>` (trailing whitespace aside)? Looks at the tail
     only: `rstrip()` on the whole document would copy it."""
     tail = html[-512:].rstrip()
     if not tail and len(html) > 512:
         tail = html.rstrip()
-    return tail[-7:].lower() == "</html>"
+    end = tail[-7:].lower()
+    return end == (b"</html>" if isinstance(end, bytes) else "</html>")
 
 
 def _canonical(tree: LexborHTMLParser) -> str | None:

@@ -15,7 +15,7 @@ _HEADING = re.compile(r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?")
 
 def is_persona_heading(line: str) -> bool:
     """A single capitalised word (`Builder`); only meaningful before a score line."""
-    return _HEADING.fullmatch(line) is not None
+    return " " not in line and _HEADING.fullmatch(line) is not None
 
 
 def compact_personas(count: int) -> list[tuple[str, int]] | None:

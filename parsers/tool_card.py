@@ -22,7 +22,10 @@ ENTRY = "Entry"
 DECISION_LABELS = frozenset({"Panel verdict", "Community", "Pricing", "Best for", "Category"})
 
 
-@dataclass(frozen=True, slots=True)
+_set = object.__setattr__
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class ToolCard:
     """One tool as a comparison page shows it; a value the page does not show is None."""
 
@@ -41,6 +44,42 @@ class ToolCard:
     skip_votes: int | None = None
     pricing: str | None = None
     best_for: str | None = None
+
+    def __init__(
+        self,
+        position: int,
+        slug: str | None = None,
+        name: str | None = None,
+        category: str | None = None,
+        tagline: str | None = None,
+        badge: str | None = None,
+        panel_ship_pct: int | None = None,
+        community_pct: int | None = None,
+        entry: str | None = None,
+        description: str | None = None,
+        panel_verdict: str | None = None,
+        ship_votes: int | None = None,
+        skip_votes: int | None = None,
+        pricing: str | None = None,
+        best_for: str | None = None,
+    ) -> None:
+        # Written out (not generated) because the frozen dataclass __init__ looks up
+        # object.__setattr__ for every field; this is a hot path (two per page).
+        _set(self, "position", position)
+        _set(self, "slug", slug)
+        _set(self, "name", name)
+        _set(self, "category", category)
+        _set(self, "tagline", tagline)
+        _set(self, "badge", badge)
+        _set(self, "panel_ship_pct", panel_ship_pct)
+        _set(self, "community_pct", community_pct)
+        _set(self, "entry", entry)
+        _set(self, "description", description)
+        _set(self, "panel_verdict", panel_verdict)
+        _set(self, "ship_votes", ship_votes)
+        _set(self, "skip_votes", skip_votes)
+        _set(self, "pricing", pricing)
+        _set(self, "best_for", best_for)
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -275,7 +275,8 @@ def _semantic(rec: dict[str, Any], votes: dict[int, int]) -> str:
     )
     w('<section class="cards">')
     for t in rec["tools"]:
-        w('<article class="card">')
+        # Card parts in <header>/<footer> inside the article: content, not site chrome.
+        w('<article class="card"><header>')
         if full:
             w(f'<div class="avatar" aria-hidden="true">{_e((t["name"] or "?")[0])}</div>')
         if t["category"]:
@@ -285,7 +286,7 @@ def _semantic(rec: dict[str, Any], votes: dict[int, int]) -> str:
             w(f"<p>{_e(t['tagline'])}</p>")
         if full and t["badge"]:
             w(f'<p class="badge badge-{t["badge"].lower()}">{_e(t["badge"])}</p>')
-        w("<dl>")
+        w("</header><dl>")
         for value, label in (
             (_pct(t["panel_ship_pct"]), "Panel ship"),
             (_community_card(t, rec["layout"], votes), "Community"),
@@ -294,19 +295,19 @@ def _semantic(rec: dict[str, Any], votes: dict[int, int]) -> str:
             w(f"<div><dd>{_e(value)}</dd><dt>{label}</dt></div>")
         w("</dl>")
         if t["description"]:
-            w(f"<p>{_e(t['description'])}</p>")
+            w(f"<footer><p>{_e(t['description'])}</p></footer>")
         w("</article>")
     w("</section>")
     if full:
         a, b = rec["tools"]
-        w(
-            '<section class="decision"><table><thead><tr><th>Decision</th>'
+        w(  # an <aside> inside <main>: content too
+            '<aside class="decision"><table><thead><tr><th>Decision</th>'
             f'<th scope="col">{_e(a["name"])}</th><th scope="col">{_e(b["name"])}</th>'
             "</tr></thead><tbody>"
         )
         for label, va, vb in decision_rows(rec, votes):
             w(f'<tr><th scope="row">{label}</th><td>{_e(va)}</td><td>{_e(vb)}</td></tr>')
-        w("</tbody></table></section>")
+        w("</tbody></table></aside>")
     w('<section class="scorecard"><h2>Reviewer scorecard</h2>')
     if full:
         for persona, reviews in persona_blocks(rec):

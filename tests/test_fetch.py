@@ -98,13 +98,13 @@ def test_rate_concurrency_and_user_agent_from_the_server_log(site: Replica) -> N
     assert all(r.outcome == "fetched" for r in results)
     log = sorted(settle(site), key=lambda e: e.started)
     assert len(log) == 17  # robots.txt + 16 pages
-    # Every start at least 1/rate after the previous one, as the server saw it (2 ms for
-    # jitter). The server stamps a new connection's first request late (accept, thread),
-    # so robots.txt, which opens the connection, is held to a looser bound.
-    pages = [e for e in log if e.path.startswith("/compare/")]
-    gaps = [b.started - a.started for a, b in zip(pages, pages[1:], strict=False)]
-    assert min(gaps) >= 1 / 20 - 0.002, gaps
-    assert pages[0].started - log[0].started >= 1 / 20 - 0.015
+    # Every start at least 1/rate after the previous one, as the server saw it. The
+    # replica runs in this process, so its time stamps wait for the GIL: a stamp taken
+    # late shortens the next gap. Hence 10 ms of tolerance per gap, and the mean gap
+    # must be the full interval.
+    gaps = [b.started - a.started for a, b in zip(log, log[1:], strict=False)]
+    assert min(gaps) >= 1 / 20 - 0.010, gaps
+    assert sum(gaps) / len(gaps) >= 1 / 20, gaps
     assert max_overlap(log) <= 2
     assert {e.headers["user-agent"] for e in log} == {USER_AGENT}
     assert "VerdictArchive" in USER_AGENT and "http" in USER_AGENT  # names us, with a contact
@@ -120,7 +120,7 @@ def test_crawl_delay_wins_over_a_faster_rate() -> None:
         gaps = [b.started - a.started for a, b in zip(log, log[1:], strict=False)]
         # robots.txt came first, before the delay was known: the gap after it counts too
         assert log[0].path == "/robots.txt" and len(gaps) == 4
-        assert min(gaps[1:]) >= 0.3 - 0.002 and gaps[0] >= 0.3 - 0.015, gaps
+        assert min(gaps) >= 0.3 - 0.010 and sum(gaps) / len(gaps) >= 0.3, gaps
 
 
 def test_concurrency_cap_holds_under_load(site: Replica) -> None:
@@ -192,8 +192,9 @@ def test_interval_and_limiter() -> None:
 
 def test_5xx_and_429_are_retried_with_backoff_and_retry_after() -> None:
     with Replica(day=0, scale=40, crawl_delay=None, faults="5xx,429", fault_rate=1.0) as r:
-        faulty = r.faulty_paths()
-        assert faulty
+        faulty = dict(list(r.faulty_paths().items())[:12])
+        assert {f.profile for f in faulty.values()} == {"5xx", "429"}
+        assert any(f.permanent for f in faulty.values())
         urls = [r.url(p) for p in faulty]
         results = run(fetch_all(r.base_url, urls, replace(FAST, max_attempts=4)))
         by_url = {x.url: x for x in results}
@@ -220,7 +221,8 @@ def test_retry_after_parsing() -> None:
 def test_timeouts_resets_and_truncated_bodies() -> None:
     with Replica(day=0, scale=40, crawl_delay=None, faults="slow,reset,truncated",
                  fault_rate=1.0, slow_delay=2.5) as r:
-        faulty = r.faulty_paths()
+        faulty = dict(list(r.faulty_paths().items())[:12])
+        assert {f.profile for f in faulty.values()} == {"slow", "reset", "truncated"}
         results = run(fetch_all(r.base_url, [r.url(p) for p in faulty], FAST))
         expected = {"slow": "timeout", "reset": "connection_reset", "truncated": "truncated_body"}
         for res in results:

@@ -145,8 +145,8 @@ def test_review_fill_agrees_with_the_reviews_view() -> None:
     con = connect(":memory:")
     try:
         recs = fx.records()
-        # a compact P1 capture on 03-05 09:00: B's Skeptic quote v1 is closer to #4's match
-        # (#1, 03-03) than... only #1 showed v1 scored; v2 (#6, 03-05 10:00) differs
+        # one more compact P1 capture, 03-05 09:00, already showing B's Skeptic new text
+        # (v2): it matches #6 (scored 45 skip, an hour later), the only scored v2
         compact = fx.page(
             fx.P1,
             "compact",

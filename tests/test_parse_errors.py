@@ -79,7 +79,7 @@ def test_reviewer_page() -> None:
 
 def test_404_page() -> None:
     message = _message(NOT_FOUND_HTML)
-    assert "404" in message and "not a comparison page" in message
+    assert "404" in message and "error page" in message
     assert "404" in _message("Page not found\nBack home")
 
 

@@ -285,3 +285,25 @@ def test_random_whitespace_in_text_rendering(seed_id: str, data: st.DataObject) 
         if data.draw(st.booleans()):
             out.append(data.draw(st.sampled_from(["", "   ", "\t"])))
     assert parse_comparison("\n".join(out)).to_dict() == golden(seed_id)
+
+
+def test_multi_paragraph_compact_quote() -> None:
+    """A quote spanning several lines runs from its “ to its ”."""
+    text = render_text(golden("000")).split("\n")
+    i = next(
+        k for k, x in enumerate(text) if x.startswith("“The thesis here is falsifiable: within")
+    )
+    head, _, tail = text[i].partition(" Mistral is betting")
+    text[i : i + 1] = [head, "Mistral is betting" + tail]
+    got = parse_comparison("\n".join(text)).to_dict()
+    want = golden("000")
+    want["reviews"][5]["quote"] = want["reviews"][5]["quote"].replace(
+        " Mistral is betting", "\nMistral is betting"
+    )
+    assert got == want
+    # Cut after the quote's first line: that quote is not emitted, nothing after it is
+    # guessed, and the quote count is unknown.
+    cut = "\n".join(text[: i + 1]) + "\nMistral is bet"
+    got = parse_comparison(cut).to_dict()
+    assert len(got["reviews"]) == 5
+    assert all(r["persona"] is None and r["tool_position"] is None for r in got["reviews"])

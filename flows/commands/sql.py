@@ -48,7 +48,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "sql",
         help="run read-only SQL against the warehouse",
-        description="Run read-only SQL (SELECT …) against the warehouse snapshot and print it.",
+        description=__doc__.split("\n", 2)[2] if __doc__ else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("query", nargs="?", default="-", help="SQL to run; '-' or omitted: stdin")
     p.add_argument(
@@ -98,8 +99,10 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
-        return str(value) if isinstance(value, uuid.UUID) else float(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, dict):
