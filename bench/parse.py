@@ -32,6 +32,7 @@ from selectolax.lexbor import LexborHTMLParser
 from parsers import parse_comparison
 from parsers.comparison import from_page
 from parsers.page import (
+    ASIDE_SCOPES,
     CHROME_TAGS,
     HEADING,
     INLINE_TAGS,
@@ -57,6 +58,7 @@ GOAL_VS_FLOOR = 3.0
 _INLINE = frozenset(INLINE_TAGS)
 _SKIP = frozenset(SKIP_TAGS)
 _SECTIONING = frozenset(SECTIONING_TAGS)
+_ASIDE_SCOPES = frozenset(ASIDE_SCOPES)
 
 
 def bs4_lines(html: bytes) -> Page:
@@ -75,7 +77,8 @@ def bs4_lines(html: bytes) -> Page:
     for tag in soup.find_all(list(CHROME_TAGS)):
         if tag.decomposed:
             continue
-        if tag.name != "nav" and any(p.name in _SECTIONING for p in tag.parents):
+        scopes = _ASIDE_SCOPES if tag.name == "aside" else _SECTIONING
+        if tag.name != "nav" and any(p.name in scopes for p in tag.parents):
             continue  # a card's header, an article's aside: content
         text = tag.get_text()
         if HEADING not in text and NEWSLETTER not in text:

@@ -349,16 +349,24 @@ def _run_async(coro: Any) -> Any:
 
 
 def discover_site(spec: RunSpec, cached_robots: str | None = None,
-                  not_before: float = 0.0) -> DiscoverResult:
-    """Fetch robots.txt and the sitemaps, archive them, and list the pages found."""
+                  not_before: float = 0.0,
+                  cached_sitemaps: dict[str, dict[str, Any]] | None = None) -> DiscoverResult:
+    """Fetch robots.txt and the sitemaps (conditionally, when fetched before: a 304 reads
+    the archived copy), archive them, and list the pages found."""
+    from flows.archive import read_record_payload
     from flows.discovery import discover, fetch_robots
+
+    def read_cached(entry: Any) -> bytes:
+        return read_record_payload(Path(spec.data_dir) / entry["warc_path"],
+                                   int(entry["warc_offset"]))
 
     async def go() -> DiscoverResult:
         writer, lock = _writer(spec)
         async with Fetcher(spec.base_url, spec.config, not_before=not_before) as fetcher:
             policy, robots_result = await fetch_robots(fetcher, spec.base_url,
                                                        cached_text=cached_robots)
-            found = await discover(fetcher, spec.base_url, robots=policy)
+            found = await discover(fetcher, spec.base_url, robots=policy,
+                                   cached=cached_sitemaps, read_cached=read_cached)
             rows = []
             for result in [robots_result, *found.fetches]:
                 with lock:
@@ -544,11 +552,6 @@ def _validate(params: CrawlParams) -> None:
         raise ValueError("batch_size must be at least 1")
 
 
-def _batches(items: Sequence[PlanItem], size: int) -> Iterator[list[PlanItem]]:
-    for i in range(0, len(items), size):
-        yield list(items[i : i + size])
-
-
 def _parser_version() -> str:
     from flows.ingest import parser_version
 
@@ -697,7 +700,8 @@ def run_pipeline(params: CrawlParams, executor: _Executor, *, artifact: bool = F
         # discover
         cached = _cached_robots(con, data, base_url)
         found: DiscoverResult = executor.submit(
-            "discover", spec=spec, cached_robots=cached, not_before=not_before
+            "discover", spec=spec, cached_robots=cached, not_before=not_before,
+            cached_sitemaps=state.sitemap_cache(con),
         ).result()
         not_before = found.not_before
         state.record_fetches(con, found.rows)
@@ -802,11 +806,9 @@ def run_pipeline(params: CrawlParams, executor: _Executor, *, artifact: bool = F
     except BaseException as exc:
         if run_id is not None:
             close_writers(run_id)
-            try:
+            with contextlib.suppress(Exception):  # keep the original error
                 con.execute("UPDATE crawl_run SET error = ? WHERE run_id = ?",
                             [f"{type(exc).__name__}: {exc}"[:500], run_id])
-            except Exception:  # noqa: BLE001 - keep the original error
-                pass
         raise
     finally:
         con.close()
@@ -1045,8 +1047,8 @@ def reparse_pipeline(data_dir: str | None, executor: _Executor, *, db: str | Non
     version = _parser_version()
     files = _warc_files(settings.archive_dir(data))
     con = connect(Path(db) if db else settings.db_path(data))
-    totals: dict[str, Any] = {"warcs": len(files), "payloads": 0, "captures_new": 0, "captures_existing": 0,
-              "failures": 0, "tools": 0, "reviews": 0}
+    totals: dict[str, Any] = {"warcs": len(files), "payloads": 0, "captures_new": 0,
+                              "captures_existing": 0, "failures": 0, "tools": 0, "reviews": 0}
     try:
         futures = []
         for path in files:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -235,11 +235,16 @@ async def discover(
     *,
     robots: RobotsPolicy,
     max_sitemaps: int = MAX_SITEMAPS,
+    cached: Mapping[str, Mapping[str, Any]] | None = None,
+    read_cached: Callable[[Mapping[str, Any]], bytes] | None = None,
 ) -> Discovery:
     """Read the sitemaps robots.txt names (else /sitemap.xml) and collect page URLs.
 
-    Falls back to mode 'links' with the start page's comparison links when no sitemap
-    yields any page; the caller then follows links from fetched pages.
+    `cached` maps a sitemap URL to the validators (etag, last_modified) of its last
+    fetch; such sitemaps get a conditional GET, and on a 304 `read_cached(entry)` returns
+    the body archived earlier. Falls back to mode 'links' with the start page's
+    comparison links when no sitemap yields any page; the caller then follows links
+    from fetched pages.
     """
     scope = fetcher.scope
     is_page = comparison_filter(scope)
@@ -259,9 +264,22 @@ async def discover(
         if not scope.in_scope(url):
             found.sitemap_errors.append((url, "out_of_scope"))
             continue
-        result = await fetcher.fetch(url, kind="sitemap", accept_types=None)
+        entry = (cached or {}).get(url) if read_cached is not None else None
+        result = await fetcher.fetch(
+            url, kind="sitemap", accept_types=None,
+            etag=entry.get("etag") if entry else None,
+            last_modified=entry.get("last_modified") if entry else None,
+        )
         found.fetches.append(result)
-        if result.outcome != "fetched" or result.body is None:
+        if result.outcome == "not_modified" and entry is not None and read_cached is not None:
+            result.etag = result.etag or entry.get("etag")
+            result.last_modified = result.last_modified or entry.get("last_modified")
+            try:
+                result.body = read_cached(entry)
+            except Exception:  # noqa: BLE001 - the archived copy is unreadable: refetch
+                result = await fetcher.fetch(url, kind="sitemap", accept_types=None)
+                found.fetches[-1] = result
+        if result.outcome not in ("fetched", "not_modified") or result.body is None:
             found.sitemap_errors.append((url, result.reason or result.outcome))
             continue
         try:
@@ -281,7 +299,8 @@ async def discover(
             loc = normalize_url(urljoin(url, entry.loc))
             if is_page(loc):
                 previous = found.pages.get(loc)
-                if loc not in found.pages or (entry.lastmod and (not previous or entry.lastmod > previous)):
+                newer = entry.lastmod and (not previous or entry.lastmod > previous)
+                if loc not in found.pages or newer:
                     found.pages[loc] = entry.lastmod
             else:
                 others.setdefault(loc, None)

@@ -27,8 +27,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
@@ -497,7 +496,9 @@ class Fetcher:
         )
         return _Response(exchange=exchange, decoded=decoded, wire_bytes=len(raw))
 
-    async def _read_body(self, response: httpx.Response, result: FetchResult) -> tuple[bytes, bytes]:
+    async def _read_body(
+        self, response: httpx.Response, result: FetchResult
+    ) -> tuple[bytes, bytes]:
         """Stream the body, aborting past max_body_bytes (wire or decoded).
 
         Returns (decoded, raw). Bodies of redirects and errors are read too (capped), so
@@ -519,15 +520,3 @@ class Fetcher:
             decoder.feed(chunk)
         return decoder.finish(), bytes(raw)
 
-
-def host_of(url: str) -> str:
-    """The lower-case host of `url`."""
-    return (urlsplit(url).hostname or "").lower()
-
-
-def describe(result: FetchResult) -> dict[str, Any]:
-    """A short dict of a result for logs and tests."""
-    return {
-        "url": result.url, "outcome": result.outcome, "reason": result.reason,
-        "status": result.status, "attempts": result.attempts, "requests": result.requests,
-    }

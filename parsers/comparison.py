@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from . import page as _page
 from .errors import ParseError
 from .review import Review, notation, parse_compact, parse_full
-from .tool_card import ToolCard, build_tool, parse_cards, parse_decision
+from .tool_card import CardFields, ToolCard, build_tool, parse_cards, parse_decision
 from .url import comparison_slugs
 
 HEADING = _page.HEADING
@@ -85,8 +85,9 @@ def parse_comparison(
             # HTML bytes go straight to Lexbor, which reads UTF-8 itself.
             pg = _page.from_html(content, want_canonical=url is None)
             return from_page(pg, url=url, raw=content)
-        content = decode(content)
-    elif not isinstance(content, str):
+        text = decode(content)
+        return from_page(_page.from_text(text), url=url, raw=text)
+    if not isinstance(content, str):
         raise ParseError(f"cannot parse a {type(content).__name__}: expected bytes or str")
     text = decode(content)
     if _is_html(text, content_type):
@@ -125,7 +126,11 @@ def from_page(pg: _page.Page, *, url: str | None = None, raw: str | bytes = "") 
     n = len(body)
     d = _find(body, DECISION)
     s = _find(body, SCORECARD)
-    cards_end = min(x for x in (d, s, n) if x >= 0)
+    cards_end = n
+    if 0 <= d < cards_end:
+        cards_end = d
+    if 0 <= s < cards_end:
+        cards_end = s
     cards = parse_cards(body[:cards_end], names, closed=complete or cards_end < n)
 
     decision = None
@@ -135,7 +140,10 @@ def from_page(pg: _page.Page, *, url: str | None = None, raw: str | bytes = "") 
     rows: list[dict[str, str]] = decision.rows if decision else [{}, {}]
 
     slugs = comparison_slugs(url)
-    tools = tuple(build_tool(k + 1, slugs[k], names[k], cards[k], rows[k]) for k in range(2))
+    tools = (
+        build_tool(1, slugs[0], names[0], cards[0], rows[0]),
+        build_tool(2, slugs[1], names[1], cards[1], rows[1]),
+    )
 
     reviews: list[Review] = []
     layout = None
@@ -144,13 +152,7 @@ def from_page(pg: _page.Page, *, url: str | None = None, raw: str | bytes = "") 
         kind = notation(region)
         if kind == "score":
             layout = "full"
-            votes = tuple(
-                (t.ship_votes, t.skip_votes)
-                if t.ship_votes is not None and t.skip_votes is not None
-                else None
-                for t in tools
-            )
-            reviews = parse_full(region, complete, (votes[0], votes[1]))
+            reviews = parse_full(region, complete, (_votes(tools[0]), _votes(tools[1])))
         elif kind == "quote":
             layout = "compact"
             reviews = parse_compact(region, complete)
@@ -164,6 +166,13 @@ def from_page(pg: _page.Page, *, url: str | None = None, raw: str | bytes = "") 
         tools=tools,
         reviews=tuple(reviews),
     )
+
+
+def _votes(tool: ToolCard) -> tuple[int, int] | None:
+    """(ship, skip) from the Decision table, if it showed them."""
+    if tool.ship_votes is None or tool.skip_votes is None:
+        return None
+    return tool.ship_votes, tool.skip_votes
 
 
 def _heading_index(lines: list[str]) -> int:
@@ -211,7 +220,9 @@ def _title_names(title: str, window: list[str]) -> tuple[str | None, str | None]
     return None, None
 
 
-def _layout_from_cards(before: list[str], has_decision: bool, cards: list) -> str | None:
+def _layout_from_cards(
+    before: list[str], has_decision: bool, cards: list[CardFields]
+) -> str | None:
     """Layout when the scorecard is not in sight: Decision, breadcrumb, avatar or badge
     mean full; a first card read up to its stats with neither avatar nor badge, compact."""
     if has_decision:
@@ -246,11 +257,9 @@ def _diagnose(pg: _page.Page, raw: str | bytes, url: str | None) -> str:
     if not lines:
         if pg.is_html and not pg.closed:
             return "comparison page cut short before the title (no visible text)"
-        return (
-            "not a comparison page: HTML page has no visible text"
-            if pg.is_html
-            else ("empty input: no visible text")
-        )
+        if pg.is_html:
+            return "not a comparison page: HTML page has no visible text"
+        return "empty input: no visible text"
     path = ""
     if url:
         try:

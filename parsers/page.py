@@ -2,11 +2,12 @@
 
 Both inputs end up in the same shape, so the comparison parser works on lines only and
 never looks at markup: HTML text inside inline elements joins into the current line,
-block elements break lines, whitespace collapses, empty lines go. Page chrome is dropped:
-scripts, styles, templates, SVG, every <nav>, and the site-level
-<header>/<footer>/<aside> (a header inside an article or section is the content's own,
-as in ARIA), except an element that holds the page's own heading or its newsletter
-footer, which bound the content.
+block elements (and anything not known to be inline) break lines, comments vanish,
+whitespace collapses, empty lines go. Page chrome is dropped: scripts, styles, templates,
+SVG, every <nav>, <aside> outside an article or section, and the site-level
+<header>/<footer> (a header inside an article or section is the content's own, as in
+HTML-AAM), except an element that holds the page's own heading or its newsletter footer,
+which bound the content.
 
 The HTML walk stays in C as much as it can (Lexbor via selectolax): one Python pass
 over the elements collects what to drop and what to unwrap, then Lexbor unwraps inline
@@ -35,17 +36,17 @@ SKIP_TAGS = (
     "canvas", "audio", "video", "select", "textarea", "datalist", "dialog",
 )  # fmt: skip
 CHROME_TAGS = ("nav", "aside", "header", "footer")
-# A header/footer/aside inside these is part of that content (a card's header, a
-# sidebar of the article), not the site's banner/contentinfo/complementary (as in ARIA).
+# As in HTML-AAM: a header/footer inside one of these is that content's own (a card's
+# header), not the site's banner/contentinfo; an aside is complementary (chrome: related
+# links, bookmarks) unless it sits inside an article or section.
 SECTIONING_TAGS = ("article", "main", "section", "aside", "nav")
+ASIDE_SCOPES = ("article", "section", "aside", "nav")
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_COMMENT_B = re.compile(rb"<!--.*?-->", re.DOTALL)
 _MARKUP_START = re.compile(r"[\ufeff \t\r\n\f\v]*<")
 _MARKUP_TAG = re.compile(r"<(?:html|body|div)\b", re.IGNORECASE)
 _MARKUP_START_B = re.compile(rb"[ \t\r\n\f\v]*<")
 _MARKUP_TAG_B = re.compile(rb"<(?:html|body|div)\b", re.IGNORECASE)
-_SPACES = re.compile("  +")  # a literal prefix: Python's re scans for it at memchr speed
+_SPACES = re.compile("  +")
 
 
 def collapse_lines(text: str, sep: str) -> list[str]:
@@ -60,8 +61,7 @@ def collapse_lines(text: str, sep: str) -> list[str]:
     for ch in "\n\t\r\f":
         if ch != sep and ch in text:
             text = text.replace(ch, " ")
-    if "  " in text:
-        text = _SPACES.sub(" ", text)
+    text = _SPACES.sub(" ", text)  # its literal-prefix scan beats `"  " in text`
     return list(filter(None, map(str.strip, text.split(sep))))
 
 
@@ -75,12 +75,20 @@ def _tag_ids(names: tuple[str, ...]) -> frozenset[int]:
 
 
 _SECTIONING_IDS = _tag_ids(SECTIONING_TAGS)
-_INLINE, _SKIP, _NAV, _SITE_LEVEL = 1, 2, 3, 4
+_ASIDE_SCOPE_IDS = _tag_ids(ASIDE_SCOPES)
+_INLINE, _SKIP, _NAV, _SITE_LEVEL, _ASIDE = 1, 2, 3, 4, 5
+# The walk also meets comment nodes: they go too, so that the text on both sides of one
+# joins up (React writes `85<!-- -->/100`).
+_COMMENT_ID = next(
+    n.tag_id for n in LexborHTMLParser("<p><!--x--></p>").body.traverse() if n.is_comment_node
+)
 _KINDS: dict[int, int] = {
+    _COMMENT_ID: _SKIP,
     **dict.fromkeys(_tag_ids(INLINE_TAGS), _INLINE),
     **dict.fromkeys(_tag_ids(SKIP_TAGS), _SKIP),
     **dict.fromkeys(_tag_ids(("nav",)), _NAV),
-    **dict.fromkeys(_tag_ids(("header", "footer", "aside")), _SITE_LEVEL),
+    **dict.fromkeys(_tag_ids(("header", "footer")), _SITE_LEVEL),
+    **dict.fromkeys(_tag_ids(("aside",)), _ASIDE),
 }
 
 
@@ -119,9 +127,6 @@ def from_html(html: str | bytes, *, want_canonical: bool = False) -> Page:
     U+FFFD, like `bytes.decode(errors="replace")`): no decode here and no re-encode there.
     """
     closed = _ends_with_html_close(html)
-    # Comments split text nodes (React writes `85<!-- -->/100`): drop them before parsing.
-    if _has_comment(html):
-        html = _COMMENT_B.sub(b"", html) if isinstance(html, bytes) else _COMMENT.sub("", html)
     tree = LexborHTMLParser(html)
     canonical = _canonical(tree) if want_canonical else None
     body = tree.body
@@ -153,29 +158,18 @@ def from_html(html: str | bytes, *, want_canonical: bool = False) -> Page:
 
 
 def _is_chrome(node: LexborNode, kind: int) -> bool:
-    """A <nav>, or the site's own header/footer/aside (outside any article, main or
-    section), unless it holds the page's heading or its newsletter footer."""
-    if kind == _SITE_LEVEL:
+    """A <nav>, an <aside> outside any article/section, or the site's own header/footer
+    (outside any article, main, section…), unless it holds the page's heading or its
+    newsletter footer."""
+    if kind != _NAV:
+        scopes = _SECTIONING_IDS if kind == _SITE_LEVEL else _ASIDE_SCOPE_IDS
         parent = node.parent
         while parent is not None:
-            if parent.tag_id in _SECTIONING_IDS:
+            if parent.tag_id in scopes:
                 return False
             parent = parent.parent
     text = node.text()
     return HEADING not in text and NEWSLETTER not in text
-
-
-def _has_comment(html: str | bytes) -> bool:
-    """Is there a `<!--` anywhere? Found through its `!`, a rare character that memchr
-    finds at memory speed, where a plain `"<!--" in html` costs more than a tenth of
-    Lexbor's whole parse (every `<` starts a partial match)."""
-    bang, opening = (b"!", b"<!--") if isinstance(html, bytes) else ("!", "<!--")
-    i = html.find(bang)  # type: ignore[arg-type]
-    while i >= 0:
-        if html[i - 1 : i + 3] == opening:
-            return True
-        i = html.find(bang, i + 1)  # type: ignore[arg-type]
-    return False
 
 
 def _ends_with_html_close(html: str | bytes) -> bool:

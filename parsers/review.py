@@ -63,10 +63,25 @@ class Review:
 
 
 def strip_quotes(text: str) -> str:
-    """The text inside a pair of curly quotes, or the text itself."""
-    if len(text) >= 2 and text[0] == OPEN_QUOTE and text[-1] == CLOSE_QUOTE:
-        return text[1:-1].strip()
-    return text
+    """The text inside a pair of curly quotes wrapping all of it, or the text itself.
+
+    `“2x faster” is the claim; “zero setup” is not` starts and ends with curly quotes
+    that do not wrap it: the inside's own quotes must pair up for the outer ones to go.
+    """
+    if len(text) < 2 or text[0] != OPEN_QUOTE or text[-1] != CLOSE_QUOTE:
+        return text
+    inner = text[1:-1]
+    if OPEN_QUOTE not in inner and CLOSE_QUOTE not in inner:
+        return inner.strip()
+    depth = 0
+    for ch in inner:
+        if ch == OPEN_QUOTE:
+            depth += 1
+        elif ch == CLOSE_QUOTE:
+            depth -= 1
+            if depth < 0:
+                return text
+    return inner.strip() if depth == 0 else text
 
 
 def notation(region: list[str]) -> str | None:

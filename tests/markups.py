@@ -298,16 +298,23 @@ def _semantic(rec: dict[str, Any], votes: dict[int, int]) -> str:
             w(f"<footer><p>{_e(t['description'])}</p></footer>")
         w("</article>")
     w("</section>")
+    # The page's <article> ends here; an <aside> of related links sits in <main> between
+    # the cards and the rest (chrome, in the middle of the content).
+    w("</article>")
+    w(
+        '<aside class="related"><h2>Related comparisons</h2><ul><li><a href="/compare/'
+        'a-vs-b">Alpha vs Beta</a></li></ul></aside>'
+    )
     if full:
         a, b = rec["tools"]
-        w(  # an <aside> inside <main>: content too
-            '<aside class="decision"><table><thead><tr><th>Decision</th>'
+        w(
+            '<section class="decision"><table><thead><tr><th>Decision</th>'
             f'<th scope="col">{_e(a["name"])}</th><th scope="col">{_e(b["name"])}</th>'
             "</tr></thead><tbody>"
         )
         for label, va, vb in decision_rows(rec, votes):
             w(f'<tr><th scope="row">{label}</th><td>{_e(va)}</td><td>{_e(vb)}</td></tr>')
-        w("</tbody></table></aside>")
+        w("</tbody></table></section>")
     w('<section class="scorecard"><h2>Reviewer scorecard</h2>')
     if full:
         for persona, reviews in persona_blocks(rec):
@@ -319,7 +326,6 @@ def _semantic(rec: dict[str, Any], votes: dict[int, int]) -> str:
         for r in rec["reviews"]:
             w(f"<blockquote><p>“{_e(r['quote'])}”</p></blockquote>")
     w("</section>")
-    w("</article>")
     w("</main>")
     w(
         '<footer class="site-footer"><section class="newsletter">'

@@ -3,6 +3,7 @@ markdown artifact, the Dask task runner on a LocalCluster, and the reparse flow.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,10 +31,12 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED")}
     os.environ.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
     try:
-        with temporary_settings(updates={PREFECT_HOME: str(home),
-                                         PREFECT_SERVER_ANALYTICS_ENABLED: False}):
-            with prefect_test_harness(server_startup_timeout=90):
-                yield
+        with (
+            temporary_settings(updates={PREFECT_HOME: str(home),
+                                        PREFECT_SERVER_ANALYTICS_ENABLED: False}),
+            prefect_test_harness(server_startup_timeout=90),
+        ):
+            yield
     finally:
         for key, value in saved.items():
             if value is None:
@@ -47,23 +50,30 @@ def _task_runs(flow_run_id: object) -> list:
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.client.schemas.sorting import TaskRunSort
 
-    with get_client(sync_client=True) as client:
-        return client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
-            sort=TaskRunSort.EXPECTED_START_TIME_ASC, limit=500)
+    async def go() -> list:
+        async with get_client() as client:
+            # every argument given: this Prefect's server refuses the nulls the client sends
+            return await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+                sort=TaskRunSort.EXPECTED_START_TIME_ASC, limit=200, offset=0)
+
+    return asyncio.run(go())
 
 
-def _artifact(flow_run_id: object) -> str:
+def _latest_artifact(key: str) -> tuple[str, str]:
+    """(flow_run_id, markdown) of the latest artifact under `key` (GET /artifacts/{key}/latest;
+    this Prefect server refuses the artifact filter requests its own client sends)."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-    from prefect.client.schemas.sorting import ArtifactSort
 
-    with get_client(sync_client=True) as client:
-        (art,) = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])),
-            sort=ArtifactSort.CREATED_DESC, limit=10)
-    assert art.key == "nightly-crawl-summary" and art.type == "markdown"
-    return str(art.data)
+    async def go() -> dict:
+        async with get_client() as client:
+            response = await client._client.get(f"/artifacts/{key}/latest")
+            response.raise_for_status()
+            return response.json()
+
+    art = asyncio.run(go())
+    assert art["key"] == key and art["type"] == "markdown"
+    return art["flow_run_id"], art["data"]
 
 
 def test_nightly_crawl_flow_runs_tasks_in_batches_and_publishes_a_summary(
@@ -90,7 +100,8 @@ def test_nightly_crawl_flow_runs_tasks_in_batches_and_publishes_a_summary(
         state = nightly_crawl(r.base_url, observed_at=datetime(2025, 6, 6, 3, tzinfo=UTC),
                               return_state=True, **kw)
         summary = state.result()
-        md = _artifact(state.state_details.flow_run_id)
+        flow_run_id, md = _latest_artifact("nightly-crawl-summary")
+        assert flow_run_id == str(state.state_details.flow_run_id)
     assert md == summary["markdown"]
     c = summary["counts"]
     assert f"# Nightly crawl {summary['run_id']}" in md

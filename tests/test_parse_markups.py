@@ -307,3 +307,34 @@ def test_multi_paragraph_compact_quote() -> None:
     got = parse_comparison(cut).to_dict()
     assert len(got["reviews"]) == 5
     assert all(r["persona"] is None and r["tool_position"] is None for r in got["reviews"])
+
+
+def test_heading_text_in_chrome_before_the_page() -> None:
+    """A menu link reading `AI tool comparison` is not the page's heading."""
+    text = render_text(golden("004"))
+    got = parse_comparison("Ship or Skip\nAI tool comparison\nTools\nReviewers\n" + text)
+    assert got.to_dict() == golden("004")
+    url, want = expected_with_url(golden("004"))
+    page = render_html(golden("004"), "semantic", url=url).replace(
+        "<main>",
+        '<main><ul class="menu"><li><a href="/compare">AI tool comparison</a></li>'
+        "<li>Tools</li></ul>",
+        1,
+    )
+    assert parse_comparison(page).to_dict() == want
+
+
+def test_chrome_rules_follow_landmarks() -> None:
+    """Site header/nav/footer/aside go; a card's own header/footer stays."""
+    from parsers.page import from_html
+
+    url, _ = expected_with_url(golden("002"))
+    lines = from_html(render_html(golden("002"), "semantic", url=url)).lines
+    assert "Related comparisons" not in lines  # <aside> inside <main>
+    assert "Submit a tool" not in lines  # site header nav
+    assert "Bookmarks" not in lines  # site-level <aside>
+    assert "Methodology" not in lines  # footer nav
+    assert "Weekly AI Tool Verdicts" in lines  # the footer holding the newsletter stays
+    assert "Developer Tools" in lines  # card <header> inside <article>
+    page = "<html><body><main><article><aside><p>Pull quote</p></aside></article></main>"
+    assert from_html(page + "</body></html>").lines == ["Pull quote"]

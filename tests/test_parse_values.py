@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parsers.persona import COMPACT_ORDER, compact_personas, is_persona_heading
+from parsers.review import strip_quotes
 from parsers.verdict import (
     format_panel_verdict,
     format_percent,
@@ -89,3 +90,17 @@ def test_compact_persona_pattern_only_for_eight() -> None:
     assert pattern[-1] == ("Founder", 2)
     for n in (0, 2, 6, 7, 9, 14):
         assert compact_personas(n) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("“A quote.”", "A quote."),
+        ("“2x faster” is the claim; “zero setup”", "“2x faster” is the claim; “zero setup”"),
+        ("“He said “hi” there”", "He said “hi” there"),
+        ("No quotes at all", "No quotes at all"),
+        ("“Unclosed", "“Unclosed"),
+    ],
+)
+def test_strip_wrapping_quotes_only(text: str, want: str) -> None:
+    assert strip_quotes(text) == want

@@ -30,6 +30,7 @@ __all__ = [
     "run_info",
     "run_summary",
     "set_discovery",
+    "sitemap_cache",
     "url_states",
     "verdict_changes",
 ]
@@ -268,6 +269,34 @@ def latest_fetch(
     if row is None:
         return None
     return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+
+def sitemap_cache(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """Per sitemap URL: the validators of its latest successful fetch and where the body
+    of its latest 200 is archived, so tonight's discovery can send a conditional GET and,
+    on a 304, read the sitemap back from the WARC."""
+    cur = con.execute(
+        """
+        WITH ok AS (
+            SELECT * FROM crawl_fetch
+            WHERE kind = 'sitemap' AND outcome IN ('fetched', 'not_modified')
+        ),
+        validators AS (
+            SELECT url, etag, last_modified FROM ok
+            QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC) = 1
+        ),
+        bodies AS (
+            SELECT url, warc_path, warc_offset, payload_digest FROM ok
+            WHERE http_status = 200 AND warc_path IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC) = 1
+        )
+        SELECT v.url, v.etag, v.last_modified, b.warc_path, b.warc_offset
+        FROM validators v JOIN bodies b USING (url)
+        WHERE v.etag IS NOT NULL OR v.last_modified IS NOT NULL
+        """
+    )
+    names = [d[0] for d in cur.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in cur.fetchall()}
 
 
 def missing_captures(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:

@@ -127,7 +127,8 @@ def check_robots_flag(args: argparse.Namespace) -> str | None:
         return (f"--no-robots is only allowed for a loopback/private test server, "
                 f"not {args.base_url}")
     if args.rate == 0 and not scope.target_is_private:
-        return f"--rate 0 (unlimited) is only allowed for a loopback test server, not {args.base_url}"
+        return ("--rate 0 (unlimited) is only allowed for a loopback test server, "
+                f"not {args.base_url}")
     return None
 
 

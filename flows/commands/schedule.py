@@ -54,7 +54,8 @@ def schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
     try:
         ZoneInfo(args.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {args.timezone!r} (use an IANA name, e.g. UTC)")
+        raise ValueError(
+            f"unknown time zone {args.timezone!r} (use an IANA name, e.g. UTC)") from None
     try:
         CronSchedule(cron=args.cron, timezone=args.timezone)
     except Exception as exc:  # pydantic ValidationError

@@ -1,0 +1,164 @@
+"""Raw crawl throughput against the replica: our crawler vs Scrapy, same URLs, same run.
+
+    python -m bench.crawl [--scale 3000] [--concurrency 16] [--rounds 2]
+
+Politeness off on both sides (no robots.txt, no delay), the same concurrency per host,
+the replica in its own process, warmed up first (every page rendered once) so neither
+side pays for the replica's first renders. Rounds alternate Scrapy and ours; the best
+round of each is compared. Ours is measured twice: the fetcher alone (what Scrapy does:
+request, read, count) and the whole crawl (fetch + WARC archive + parse + warehouse load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def replica_process(*args: str, timeout: float = 60.0) -> Iterator[str]:
+    """Run `verdicts replica --port P ARGS…` in a subprocess; yield its base URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "flows.cli", "replica", "--host", "127.0.0.1",
+           "--port", str(port), *args]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"replica exited: {proc.stderr.read().decode()[-500:]}")
+            try:
+                if httpx.get(base + "/robots.txt", timeout=1.0).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("replica did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def discover_urls(base_url: str) -> list[str]:
+    """The comparison URLs the replica's sitemaps list."""
+    from flows.discovery import discover
+    from flows.fetch import FetchConfig, Fetcher
+    from flows.robots import RobotsPolicy
+
+    async def go() -> list[str]:
+        cfg = FetchConfig(rate=None, concurrency=8, obey_robots=False)
+        async with Fetcher(base_url, cfg) as f:
+            found = await discover(f, base_url, robots=RobotsPolicy(user_agent=cfg.user_agent,
+                                                                    mode="allow_all"))
+        return list(found.pages)
+
+    return asyncio.run(go())
+
+
+def fetch_only(base_url: str, urls: list[str], concurrency: int) -> dict[str, Any]:
+    """Our fetcher alone over `urls`: requests, bodies read and decoded, nothing kept."""
+    from flows.fetch import FetchConfig, Fetcher
+
+    cfg = replace(FetchConfig(), rate=None, concurrency=concurrency, obey_robots=False)
+
+    async def go() -> dict[str, Any]:
+        async with Fetcher(base_url, cfg) as f:
+            t0 = time.perf_counter()
+            results = await asyncio.gather(*(f.fetch(u) for u in urls))
+            seconds = time.perf_counter() - t0
+        ok = sum(r.outcome == "fetched" for r in results)
+        return {"pages": ok, "seconds": seconds, "pages_per_s": ok / seconds,
+                "bytes": sum(len(r.body or b"") for r in results)}
+
+    return asyncio.run(go())
+
+
+def full_crawl(base_url: str, concurrency: int) -> dict[str, Any]:
+    """The whole pipeline without Prefect: discover, fetch, archive, parse, load."""
+    from flows.crawl import crawl
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        summary = crawl(base_url, data_dir=tmp, rate=0, obey_robots=False,
+                        concurrency=concurrency, batch_size=200)
+        seconds = time.perf_counter() - t0
+    pages = summary["counts"]["fetched"]
+    return {"pages": pages, "seconds": seconds, "pages_per_s": pages / seconds}
+
+
+def scrapy(urls: list[str], concurrency: int) -> dict[str, Any]:
+    """Scrapy over the same URLs, in a subprocess (bench/scrapy_baseline.py)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        listing = Path(tmp) / "urls.txt"
+        listing.write_text("\n".join(urls))
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.scrapy_baseline", str(listing),
+             "--concurrency", str(concurrency)],
+            cwd=REPO, capture_output=True, text=True, timeout=1800, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures side by side."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scale", type=int, default=3000, help="comparison pages in the replica")
+    p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--rounds", type=int, default=2)
+    args = p.parse_args(argv)
+
+    with replica_process("--scale", str(args.scale), "--crawl-delay", "-1") as base:
+        urls = discover_urls(base)
+        print(f"replica {base}: {len(urls)} comparison URLs; concurrency {args.concurrency}")
+        fetch_only(base, urls, args.concurrency)  # warm-up: every page rendered once
+        rows: dict[str, list[dict[str, Any]]] = {"scrapy": [], "fetch": [], "crawl": []}
+        for i in range(args.rounds):
+            rows["scrapy"].append(scrapy(urls, args.concurrency))
+            rows["fetch"].append(fetch_only(base, urls, args.concurrency))
+            rows["crawl"].append(full_crawl(base, args.concurrency))
+            print(f"round {i + 1}: " + ", ".join(
+                f"{k} {v[-1]['pages_per_s']:.0f} pages/s" for k, v in rows.items()), flush=True)
+
+    best = {k: max(v, key=lambda r: r["pages_per_s"]) for k, v in rows.items()}
+    base_rate = best["scrapy"]["pages_per_s"]
+    labels = {"scrapy": "Scrapy (baseline)", "fetch": "ours: fetcher only",
+              "crawl": "ours: full crawl (fetch+WARC+parse+load)"}
+    print(f"\n{'':44}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'vs Scrapy':>11}")
+    for key, label in labels.items():
+        r = best[key]
+        print(f"{label:44}{r['pages']:>7}{r['seconds']:>9.2f}{r['pages_per_s']:>9.0f}"
+              f"{r['pages_per_s'] / base_rate:>10.2f}x")
+    print("\ngoal: ours >= 1.0x Scrapy's pages/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
