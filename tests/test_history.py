@@ -4,10 +4,11 @@ and reparses never show in it; the refresh hook knows when it is stale."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta
 
 import analytics_fixture as fx
 import duckdb
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from warehouse.db import connect
@@ -139,9 +140,175 @@ def test_a_change_back_is_a_new_state() -> None:
         con.close()
 
 
-def test_review_fill_agrees_with_the_reviews_view() -> None:
-    """review_fill_live (ASOF) gives what `reviews` gives, for every review with a slug,
-    including a compact capture between two differently scored ones (closest wins)."""
+# ------------------------------------------------- the `reviews` fill, by brute force
+
+REVIEW_COLS = (
+    "capture_id", "ordinal", "observed_at", "tool_position", "tool_slug", "persona",
+    "persona_inferred", "score", "verdict", "quote",
+)  # fmt: skip
+
+
+def expected_reviews(tools: list[tuple], reviews: list[tuple]) -> list[tuple]:
+    """The `reviews` view's rows, straight from its rule, pair by pair: a review without a
+    score takes persona/score/verdict from the same review (same quote; same tool_slug, or,
+    both slugless, the same tool name) with a score in another capture, the one observed
+    closest in time; a tie: the earlier; then the smaller capture_id, ordinal.
+    `tools`: (capture_id, position, name); `reviews`: rows of REVIEW_COLS."""
+    name = {(c, p): n for c, p, n in tools}
+    rows = [dict(zip(REVIEW_COLS, r, strict=True)) for r in reviews]
+    for r in rows:
+        r["tool_name"] = name.get((r["capture_id"], r["tool_position"]))
+
+    def same_review(s: dict, u: dict) -> bool:
+        if s["quote"] is None or s["quote"] != u["quote"] or s["capture_id"] == u["capture_id"]:
+            return False
+        if s["tool_slug"] is not None or u["tool_slug"] is not None:
+            return s["tool_slug"] == u["tool_slug"]
+        return u["tool_name"] is not None and s["tool_name"] == u["tool_name"]
+
+    out = []
+    for u in rows:
+        head = (u["capture_id"], u["ordinal"], u["observed_at"], u["tool_position"],
+                u["tool_slug"], u["tool_name"])  # fmt: skip
+        if u["score"] is not None:
+            out.append((*head, u["persona"], u["persona_inferred"], u["score"], u["verdict"],
+                        u["quote"], "page", None))  # fmt: skip
+            continue
+        best = min(
+            (s for s in rows if s["score"] is not None and same_review(s, u)),
+            key=lambda s: (abs(s["observed_at"] - u["observed_at"]), s["observed_at"],
+                           s["capture_id"], s["ordinal"]),  # fmt: skip
+            default=None,
+        )
+        if best is None:
+            out.append((*head, u["persona"], u["persona_inferred"], None, u["verdict"],
+                        u["quote"], None, None))  # fmt: skip
+        else:
+            out.append((*head, u["persona"] or best["persona"], u["persona_inferred"],
+                        best["score"], u["verdict"] or best["verdict"], u["quote"],
+                        "matched", best["capture_id"]))  # fmt: skip
+    return sorted(out, key=lambda r: (r[0], r[1]))
+
+
+def view_reviews(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT * FROM reviews ORDER BY capture_id, ordinal").fetchall()
+
+
+T0 = fx.at(3, 10)
+
+
+@st.composite
+def observation_sets(draw: st.DrawFn) -> tuple[list[tuple], list[tuple]]:
+    """A few captures on a small grid of moments (so ties of every kind are common), with
+    tool cards (names from a tiny pool, some NULL or missing) and reviews (slugs, quotes,
+    scores from tiny pools, some NULL), the same review often twice in one capture."""
+    unit = draw(st.sampled_from([timedelta(hours=1), timedelta(microseconds=1)]))
+    span = draw(st.integers(0, 6))
+    ids = draw(st.lists(st.sampled_from("abcdefg"), min_size=1, max_size=7, unique=True))
+    tools: list[tuple] = []
+    reviews: list[tuple] = []
+    for cid in ids:
+        when = T0 + draw(st.integers(0, span)) * unit
+        for position in (1, 2):
+            if draw(st.integers(0, 4)):  # a card is sometimes missing
+                tools.append((cid, position, draw(st.sampled_from([None, "Alpha", "Beta"]))))
+        for ordinal in range(1, draw(st.integers(0, 6)) + 1):
+            scored = draw(st.booleans())
+            reviews.append((
+                cid, ordinal, when,
+                draw(st.sampled_from([1, 1, 2, None])),
+                draw(st.sampled_from([None, None, "alpha", "beta"])),
+                draw(st.sampled_from([None, "Builder", "Skeptic"])),
+                draw(st.booleans()),
+                draw(st.integers(0, 100)) if scored else None,
+                draw(st.sampled_from(["ship", "skip"] if scored else [None, None, "ship"])),
+                draw(st.sampled_from(["q1", "q1", "q2", None])),
+            ))  # fmt: skip
+    return tools, reviews
+
+
+def hours(n: float) -> datetime:
+    return T0 + timedelta(hours=n)
+
+
+# By hand. `x1` (slugless, Alpha) sits between `w` (1 h before) and `y` (1 h after): a
+# tie, the earlier wins. `a1` has a scored copy in its own capture `a` (skipped) and two
+# other captures at the same moment (distance 0; the smaller capture_id wins). `x3` has a
+# slug, so slugless scored copies are not its review. `z1` matches by name only where both
+# lack a slug (`w`'s Beta review: no; its Alpha one: yes). `z2`'s closest capture `p`
+# shows its review twice: the smaller ordinal wins.
+BY_HAND = (
+    [(c, 1, "Alpha") for c in "abcpwxyz"] + [("w", 2, "Beta")],
+    [
+        ("a", 1, hours(1), 1, None, None, True, None, None, "dup"),
+        ("a", 2, hours(1), 1, None, "Skeptic", False, 90, "ship", "dup"),
+        ("b", 1, hours(1), 1, None, "Builder", False, 70, "ship", "dup"),
+        ("c", 1, hours(1), 1, None, "Founder", False, 60, "skip", "dup"),
+        ("p", 1, hours(4), 1, None, "Builder", False, 20, "skip", "ord"),
+        ("p", 2, hours(4), 1, None, "Skeptic", False, 30, "skip", "ord"),
+        ("w", 1, hours(0), 1, None, "Builder", False, 40, "skip", "tie"),
+        ("w", 2, hours(0), 2, None, "Builder", False, 45, "skip", "name"),
+        ("w", 3, hours(0), 1, None, "Builder", False, 55, "skip", "name"),
+        ("x", 1, hours(1), 1, None, None, True, None, None, "tie"),
+        ("x", 3, hours(1), 1, "alpha", None, True, None, None, "tie"),
+        ("y", 1, hours(2), 1, None, "Founder", False, 90, "ship", "tie"),
+        ("z", 1, hours(5), 1, None, None, True, None, "ship", "name"),
+        ("z", 2, hours(5), 1, None, None, True, None, None, "ord"),
+    ],
+)  # fmt: skip
+
+
+def load_observations(con: duckdb.DuckDBPyConnection, tools: list[tuple], reviews: list[tuple]):
+    con.execute("DELETE FROM review_observation")
+    con.execute("DELETE FROM tool_observation")
+    if tools:
+        con.executemany(
+            "INSERT INTO tool_observation (capture_id, position, observed_at, name) "
+            "VALUES (?, ?, ?, ?)",
+            [(c, p, T0, n) for c, p, n in tools],
+        )
+    if reviews:
+        con.executemany(
+            f"INSERT INTO review_observation ({', '.join(REVIEW_COLS)}) VALUES "
+            f"({', '.join('?' * len(REVIEW_COLS))})",
+            reviews,
+        )
+
+
+def test_the_brute_force_rule_by_hand() -> None:
+    got = {(r[0], r[1]): (r[6], *r[-5:]) for r in expected_reviews(*BY_HAND)}
+    assert got[("x", 1)] == ("Builder", 40, "skip", "tie", "matched", "w")  # tie: earlier
+    assert got[("a", 1)] == ("Builder", 70, "ship", "dup", "matched", "b")  # not its own
+    assert got[("x", 3)] == (None, None, None, "tie", None, None)  # slug vs slugless
+    assert got[("z", 1)] == ("Builder", 55, "ship", "name", "matched", "w")  # Alpha only
+    assert got[("z", 2)] == ("Builder", 20, "skip", "ord", "matched", "p")  # ordinal 1
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(observation_sets())
+@example(BY_HAND)
+def test_reviews_view_follows_the_rule(observations: tuple[list[tuple], list[tuple]]) -> None:
+    """`reviews` (ASOF joins) = the rule computed pair by pair, on random observation sets
+    full of ties, same-moment captures, same-capture duplicates and NULL slugs/names."""
+    tools, reviews = observations
+    con = _scratch()
+    load_observations(con, tools, reviews)
+    assert view_reviews(con) == expected_reviews(tools, reviews)
+
+
+_SCRATCH: list[duckdb.DuckDBPyConnection] = []
+
+
+def _scratch() -> duckdb.DuckDBPyConnection:
+    """One in-memory warehouse for every example (its schema takes a while to apply)."""
+    if not _SCRATCH:
+        _SCRATCH.append(connect(":memory:"))
+    return _SCRATCH[0]
+
+
+def test_reviews_view_follows_the_rule_on_the_analytics_fixture() -> None:
+    """The fixture's pages, plus a compact P1 capture between two differently scored ones:
+    the closest wins."""
     con = connect(":memory:")
     try:
         recs = fx.records()
@@ -161,14 +328,15 @@ def test_review_fill_agrees_with_the_reviews_view() -> None:
             )
         )
         load_captures(con, recs)
-        cols = "capture_id, ordinal, persona, score, verdict, score_source, matched_capture_id"
-        mine = con.execute(f"SELECT {cols} FROM review_fill_live ORDER BY ALL").fetchall()
-        theirs = con.execute(
-            f"SELECT {cols} FROM reviews WHERE tool_slug IS NOT NULL ORDER BY ALL"
+        tools = con.execute("SELECT capture_id, position, name FROM tool_observation").fetchall()
+        reviews = con.execute(
+            f"SELECT {', '.join(REVIEW_COLS)} FROM review_observation"
         ).fetchall()
-        assert mine == theirs
-        assert sum(1 for r in mine if r[5] == "matched") == 16
+        got = view_reviews(con)
+        assert got == expected_reviews(tools, reviews)
+        matched = [r for r in got if r[11] == "matched"]
+        assert len(matched) == 16
         # the new compact capture's B Skeptic (v2 text) took #6's 45 (1 h later)
-        assert (45, "skip") in {(r[3], r[4]) for r in mine if r[5] == "matched"}
+        assert (45, "skip") in {(r[8], r[9]) for r in matched}
     finally:
         con.close()

@@ -118,67 +118,14 @@ SELECT tool_slug, url, position, state_no, valid_from,
        st.best_for
 FROM states;
 
--- review_fill_live: the `reviews` view (015_reviews.sql) for reviews with a slug, computed
--- in O(n log n): each review_observation row with a tool_slug, and, when the page showed
--- no score, the score/verdict/persona of the same review (same tool_slug and quote) seen
--- with a score in the capture observed closest in time (a tie: the earlier one; then the
--- smaller capture_id, ordinal), found with two ASOF joins instead of a join on every
--- pair. The histories read this rather than `reviews`, whose pairwise match grows with
--- the square of how often a review is seen (47 s for 1 M reviews). tests/test_history.py
--- checks that the two agree.
---   capture_id, ordinal, observed_at, tool_position, tool_slug, persona, persona_inferred,
---   score, verdict, quote, score_source ('page' | 'matched' | NULL), matched_capture_id
-CREATE OR REPLACE VIEW review_fill_live AS
-WITH base AS (
-    SELECT * FROM review_observation WHERE tool_slug IS NOT NULL
-),
-scored AS (
-    SELECT tool_slug, quote, observed_at,
-           arg_min({'capture_id': capture_id, 'persona': persona, 'score': score,
-                    'verdict': verdict}, (capture_id, ordinal)) AS m
-    FROM base
-    WHERE score IS NOT NULL AND quote IS NOT NULL
-    GROUP BY tool_slug, quote, observed_at
-),
-unscored AS (
-    SELECT * FROM base WHERE score IS NULL
-),
-prev AS (
-    SELECT u.capture_id, u.ordinal, s.observed_at AS at, s.m
-    FROM unscored u
-    ASOF JOIN scored s
-      ON s.tool_slug = u.tool_slug AND s.quote = u.quote AND u.observed_at >= s.observed_at
-),
-nxt AS (
-    SELECT u.capture_id, u.ordinal, s.observed_at AS at, s.m
-    FROM unscored u
-    ASOF JOIN scored s
-      ON s.tool_slug = u.tool_slug AND s.quote = u.quote AND u.observed_at <= s.observed_at
-),
-matched AS (
-    SELECT u.*,
-           CASE WHEN n.at IS NOT NULL
-                 AND (p.at IS NULL OR n.at - u.observed_at < u.observed_at - p.at)
-                THEN n.m ELSE p.m END AS m
-    FROM unscored u
-    LEFT JOIN prev p USING (capture_id, ordinal)
-    LEFT JOIN nxt n USING (capture_id, ordinal)
-)
-SELECT capture_id, ordinal, observed_at, tool_position, tool_slug, persona, persona_inferred,
-       score, verdict, quote, 'page' AS score_source, NULL::VARCHAR AS matched_capture_id
-FROM base
-WHERE score IS NOT NULL
-UNION ALL
-SELECT capture_id, ordinal, observed_at, tool_position, tool_slug,
-       coalesce(persona, m.persona), persona_inferred, m.score,
-       coalesce(verdict, m.verdict), quote,
-       CASE WHEN m.score IS NOT NULL THEN 'matched' END, m.capture_id
-FROM matched;
+-- review_fill_live (an ASOF twin of `reviews` for reviews with a slug) is gone: the
+-- histories read `reviews` itself. Dropped from warehouses made before.
+DROP VIEW IF EXISTS review_fill_live;
 
 -- review_state_live: one row per state of one review on one page (series key: tool_slug,
--- url, tool_position, persona), from review_fill_live (= the `reviews` view: compact
--- pages' scores are the ones matched from scored pages; score_source says which). Reviews with no persona
--- (neither shown nor inferred/matched) are left out.
+-- url, tool_position, persona), from the `reviews` view (015_reviews.sql: compact pages'
+-- scores are the ones matched from scored pages; score_source says which). Reviews with no
+-- slug or no persona (neither shown nor inferred/matched) are left out.
 --   tool_slug, url, tool_position, persona   the series
 --   state_no, valid_from, valid_to, last_seen_at, observations, first_capture_id,
 --   last_capture_id   as in tool_state_live
@@ -191,7 +138,7 @@ WITH obs AS (
     SELECT r.tool_slug, c.url, r.tool_position, r.persona, r.observed_at, r.capture_id,
            r.ordinal, r.score_source,
            {'score': r.score, 'verdict': r.verdict, 'quote': r.quote} AS st
-    FROM review_fill_live r
+    FROM reviews r
     JOIN capture c USING (capture_id)
     WHERE r.tool_slug IS NOT NULL AND c.url IS NOT NULL AND r.persona IS NOT NULL
 ),
@@ -275,7 +222,7 @@ CREATE OR REPLACE VIEW review_asof_live AS
 WITH obs AS (
     SELECT r.tool_slug, r.persona, r.observed_at, c.url, r.capture_id, r.ordinal,
            {'score': r.score, 'verdict': r.verdict} AS st
-    FROM review_fill_live r
+    FROM reviews r
     JOIN capture c USING (capture_id)
     WHERE r.tool_slug IS NOT NULL AND c.url IS NOT NULL AND r.persona IS NOT NULL
       AND r.score IS NOT NULL
