@@ -212,6 +212,21 @@ def close_writers(run_id: str | None = None) -> None:
                 writer.close()
 
 
+def abandon_writer(run_id: str) -> None:
+    """After an error mid-batch: close the run's writer in this process and cut any record
+    it left half-written, so a retried task starts a clean file and every file reads back."""
+    with _WRITERS_LOCK:
+        found = _WRITERS.pop(run_id, None)
+    if found is None:
+        return
+    writer, lock = found
+    with lock:
+        path = writer.path
+        writer.close()
+        if path is not None and path.exists():
+            repair_warc(path)
+
+
 def run_warcs(archive_dir: Path, run_id: str) -> list[Path]:
     """The WARC files of one run, in name order."""
     return sorted(Path(archive_dir).glob(f"{WARC_PREFIX}-{run_id}-*.warc*"))
@@ -378,7 +393,11 @@ def discover_site(spec: RunSpec, cached_robots: str | None = None,
                 sitemap_errors=found.sitemap_errors,
             )
 
-    return _run_async(go())
+    try:
+        return _run_async(go())
+    except BaseException:
+        abandon_writer(spec.run_id)
+        raise
 
 
 def fetch_batch(spec: RunSpec, items: Sequence[PlanItem], not_before: float = 0.0) -> BatchResult:
@@ -389,7 +408,7 @@ def fetch_batch(spec: RunSpec, items: Sequence[PlanItem], not_before: float = 0.
     """
     from flows.discovery import extract_links, in_scope_pages
 
-    journaled = read_journal(spec.journal)
+    journaled = read_journal(spec.journal) if _is_task_retry() else {}
     out = BatchResult(not_before=not_before)
     todo = []
     for item in items:
@@ -432,8 +451,23 @@ def fetch_batch(spec: RunSpec, items: Sequence[PlanItem], not_before: float = 0.
                 await asyncio.gather(*(one(item) for item in todo))
                 out.not_before = fetcher.limiter.next_start
 
-    _run_async(go())
+    try:
+        _run_async(go())
+    except BaseException:
+        abandon_writer(spec.run_id)
+        raise
     return out
+
+
+def _is_task_retry() -> bool:
+    """Is this a Prefect task run's second (or later) try? (False outside Prefect.)"""
+    try:
+        from prefect.context import TaskRunContext
+
+        ctx = TaskRunContext.get()
+    except Exception:  # noqa: BLE001 - no Prefect context
+        return False
+    return bool(ctx is not None and ctx.task_run.run_count > 1)
 
 
 def parse_batch(items: Sequence[ParseItem], parser_version: str) -> list[CaptureRecord]:
@@ -477,7 +511,14 @@ parse_task = task(parse_batch, name="parse-batch", retries=1, retry_delay_second
 
 
 class _Executor:
-    """Submit stage functions: as Prefect tasks (in a flow) or to a thread pool."""
+    """Submit stage functions: as Prefect tasks (in a flow) or to a thread pool.
+
+    `parallel_parse`: parse batches run beside the next fetch batch. Only worth it when
+    they run in other processes: in threads, a CPU-bound parse beside the fetch's event
+    loop makes both slower (the loop waits for the GIL after every socket operation).
+    """
+
+    parallel_parse = False
 
     def submit(self, name: str, **kwargs: Any) -> Any:
         raise NotImplementedError
@@ -489,8 +530,9 @@ class _Executor:
 class _PrefectExecutor(_Executor):
     _TASKS = {"discover": discover_task, "fetch": fetch_task, "parse": parse_task}
 
-    def __init__(self, runner: Any | None) -> None:
+    def __init__(self, runner: Any | None, *, parallel_parse: bool = False) -> None:
         self.runner = runner
+        self.parallel_parse = parallel_parse
 
     def submit(self, name: str, **kwargs: Any) -> Any:
         t = self._TASKS[name]
@@ -775,28 +817,36 @@ def run_pipeline(params: CrawlParams, executor: _Executor, *, artifact: bool = F
         while fetch_future is not None:
             result: BatchResult = fetch_future.result()
             not_before = result.not_before
-            state.record_fetches(con, result.rows)
-            fetched += len(result.rows)
+            rows = list(result.rows)
+            fetched += len(rows)
             if spec.follow_links and result.links:
                 for link in result.links:
                     if link in seen or (remaining is not None and total >= remaining):
                         continue
                     seen.add(link)
                     if spec.config.obey_robots and not found.robots.allowed(link):
-                        state.record_fetches(con, [{"run_id": run_id, "url": link,
-                                                    "kind": "page", "outcome": "disallowed",
-                                                    "reason": "robots", "in_sitemap": True}])
+                        rows.append({"run_id": run_id, "url": link, "kind": "page",
+                                     "outcome": "disallowed", "reason": "robots",
+                                     "in_sitemap": True})
                         continue
                     frontier.append(PlanItem(url=link, why="link"))
                     total += 1
+            records = None
             if result.parse:
-                parse_futures.append(executor.submit(
-                    "parse", items=result.parse, parser_version=version))
+                future = executor.submit("parse", items=result.parse, parser_version=version)
+                if executor.parallel_parse:
+                    parse_futures.append(future)  # loaded while the next batch fetches
+                else:
+                    records = future.result()  # CPU: not beside the fetch (GIL)
             batch = next_batch()
             fetch_future = (
                 executor.submit("fetch", spec=spec, items=batch, not_before=not_before)
                 if batch else None
             )
+            # the warehouse writes (mostly DuckDB's C++, off the GIL) overlap the next batch
+            state.record_fetches(con, rows)
+            if records:
+                load_captures(con, records)
             load_parsed(wait_all=False)
             _progress("fetch", fetched, total)
             logger.info("fetched %d/%d pages", fetched, total)
@@ -833,10 +883,13 @@ def run_pipeline(params: CrawlParams, executor: _Executor, *, artifact: bool = F
 
 
 def _done(fut: Any) -> bool:
-    try:
-        return bool(fut.done())
-    except AttributeError:  # Prefect futures: state
-        return bool(fut.state.is_final())
+    """Has a future finished? (Prefect futures wrap a concurrent/distributed one; asking
+    that one costs no API call.)"""
+    inner = getattr(fut, "wrapped_future", fut)
+    done = getattr(inner, "done", None)
+    if callable(done):
+        return bool(done())
+    return bool(fut.state.is_final())
 
 
 # -- summary ---------------------------------------------------------------------------
@@ -996,7 +1049,8 @@ def nightly_crawl(
     if runner is None:
         return run_pipeline(params, _PrefectExecutor(None), artifact=True)
     with runner:
-        return run_pipeline(params, _PrefectExecutor(runner), artifact=True)
+        return run_pipeline(params, _PrefectExecutor(runner, parallel_parse=dask_processes),
+                            artifact=True)
 
 
 def crawl(base_url: str = settings.LIVE_BASE_URL, **kwargs: Any) -> dict[str, Any]:

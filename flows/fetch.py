@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
+import ssl
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ class FetchConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0  # between two reads of a response
     attempt_timeout: float = 60.0  # one request, body included
-    deadline: float = 300.0  # one URL: every attempt, backoff and redirect hop
+    deadline: float = 300.0  # one URL, from its first request: attempts, backoff, hops
     max_body_bytes: int = 8 * 1024 * 1024  # on the wire and decoded
     max_redirects: int = 5
     max_attempts: int = 4  # tries of one request (1 + retries)
@@ -132,6 +133,7 @@ class FetchResult:
     content_type: str | None = None
     body: bytes | None = None
     exchanges: list[Exchange] = field(default_factory=list)
+    _first_sent: float | None = field(default=None, repr=False)  # monotonic, first request
 
     @property
     def final(self) -> Exchange | None:
@@ -162,6 +164,18 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: building one (CA bundle included) takes
+    ~20 ms, and every fetch batch opens a client per concurrency slot."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        _SSL_CONTEXT = httpx.create_ssl_context()
+    return _SSL_CONTEXT
 
 
 class _Failure(Exception):
@@ -251,35 +265,47 @@ class Fetcher:
         )
         self.robots = robots
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self._clients: list[httpx.AsyncClient] = []
+        self._free: list[httpx.AsyncClient] = []
 
     # -- lifecycle ---------------------------------------------------------------------
-    async def __aenter__(self) -> Fetcher:
+    def _new_client(self, connections: int) -> httpx.AsyncClient:
         cfg = self.config
-        self._client = httpx.AsyncClient(
+        return httpx.AsyncClient(
             http2=cfg.http2,
             follow_redirects=False,
             trust_env=False,
+            verify=_ssl_context(),
             transport=self._transport,
             timeout=httpx.Timeout(
                 connect=cfg.connect_timeout, read=cfg.read_timeout,
                 write=cfg.read_timeout, pool=None,
             ),
-            limits=httpx.Limits(
-                max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
-            ),
+            limits=httpx.Limits(max_connections=connections,
+                                max_keepalive_connections=connections),
             headers={
                 "User-Agent": cfg.user_agent,
                 "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
                 "Accept-Encoding": "gzip, deflate",
             },
         )
+
+    async def __aenter__(self) -> Fetcher:
+        # One client with one connection per concurrency slot: httpcore's shared pool
+        # scans every connection on every request, which halves throughput at 16
+        # connections. (A transport handed in, e.g. by a test, is shared by one client.)
+        n = self.config.concurrency
+        if self._transport is not None:
+            self._clients = [self._new_client(n)] * n
+        else:
+            self._clients = [self._new_client(1) for _ in range(n)]
+        self._free = list(self._clients)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-        self._client = None
+        for client in dict.fromkeys(self._clients):  # each once
+            await client.aclose()
+        self._clients, self._free = [], []
 
     @property
     def robots(self) -> RobotsPolicy | None:
@@ -318,13 +344,13 @@ class Fetcher:
         conditional = bool(etag or last_modified)
         result = FetchResult(url=url, kind=kind, outcome="failed", conditional=conditional,
                              final_url=url)
-        start = time.monotonic()
         try:
-            await self._fetch_chain(result, etag, last_modified, accept_types, start)
+            await self._fetch_chain(result, etag, last_modified, accept_types)
         except _Failure as exc:
             result.outcome, result.reason = "failed", exc.reason
         finally:
-            result.elapsed_ms = (time.monotonic() - start) * 1000.0
+            if result._first_sent is not None:
+                result.elapsed_ms = (time.monotonic() - result._first_sent) * 1000.0
         return result
 
     async def _fetch_chain(
@@ -333,7 +359,6 @@ class Fetcher:
         etag: str | None,
         last_modified: str | None,
         accept_types: frozenset[str] | None,
-        start: float,
     ) -> None:
         cfg = self.config
         try:
@@ -362,7 +387,7 @@ class Fetcher:
                 return
             except OSError as exc:  # DNS failure
                 raise _Failure("dns_error", retry=False, detail=str(exc)) from exc
-            response = await self._request(result, current, headers, start)
+            response = await self._request(result, current, headers)
             ex = response.exchange
             result.exchanges.append(ex)
             result.final_url, result.status = current, ex.status
@@ -409,7 +434,7 @@ class Fetcher:
             result.outcome, result.reason = "failed", f"http_{status}"
 
     async def _request(
-        self, result: FetchResult, url: str, headers: dict[str, str], start: float
+        self, result: FetchResult, url: str, headers: dict[str, str]
     ) -> _Response:
         """One hop, with retries. Returns the last response (maybe a 5xx after all
         retries) or raises _Failure when no response came."""
@@ -440,7 +465,10 @@ class Fetcher:
                     return response
             if wait is None:
                 wait = self._backoff(attempt)
-            if time.monotonic() - start + wait > cfg.deadline:
+            # the deadline runs from the URL's first request: waiting for a politeness
+            # slot in a long queue does not use it up
+            first = result._first_sent if result._first_sent is not None else time.monotonic()
+            if time.monotonic() - first + wait > cfg.deadline:
                 if failure is not None:
                     raise failure
                 return response
@@ -455,14 +483,18 @@ class Fetcher:
 
     async def _send(self, url: str, headers: dict[str, str], result: FetchResult) -> _Response:
         """Send one request inside a politeness slot and read its body under the caps."""
-        assert self._client is not None, "use `async with Fetcher(...)`"
+        assert self._clients, "use `async with Fetcher(...)`"
         cfg = self.config
         async with self.limiter.slot():
+            client = self._free.pop()  # the slot guarantees a free one
             sent_at = datetime.now(UTC)
+            if result._first_sent is None:
+                result._first_sent = time.monotonic()
+                result.fetched_at = sent_at
             try:
                 async with asyncio.timeout(cfg.attempt_timeout):
-                    request = self._client.build_request("GET", url, headers=headers)
-                    response = await self._client.send(request, stream=True)
+                    request = client.build_request("GET", url, headers=headers)
+                    response = await client.send(request, stream=True)
                     try:
                         decoded, raw = await self._read_body(response, result)
                     finally:
@@ -482,6 +514,8 @@ class Fetcher:
                 raise _Failure("connection_error", retry=True, detail=str(exc)) from exc
             except httpx.TransportError as exc:
                 raise _Failure("connection_error", retry=True, detail=str(exc)) from exc
+            finally:
+                self._free.append(client)
         exchange = Exchange(
             url=url,
             request_headers=[(k.decode("latin-1"), v.decode("latin-1"))

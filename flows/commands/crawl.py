@@ -210,13 +210,23 @@ def print_summary(summary: dict[str, Any]) -> None:
                   f"{summary['elapsed_s']:.1f} s, {c['requests']} requests, "
                   f"{c['bytes_received']:,} bytes)")
     table = Table(show_header=True, header_style="bold")
-    names = [("fetched", "fetched"), ("not_modified", "304"), ("new_pages", "new"),
-             ("changed", "changed"), ("unchanged", "unchanged"), ("gone", "gone"),
-             ("failed", "failed"), ("disallowed", "disallowed"), ("skipped", "skipped"),
-             ("out_of_scope", "out of scope")]
-    for _, label in names:
-        table.add_column(label, justify="right")
-    table.add_row(*(str(c[k]) for k, _ in names))
+    table.add_column("pages")
+    table.add_column("count", justify="right")
+    table.add_column("what it means")
+    names = [
+        ("fetched", "fetched", "a 200 with the page"),
+        ("new_pages", "  new", "first capture of the page"),
+        ("changed", "  changed", "new payload: a new capture"),
+        ("unchanged", "  unchanged", "same payload digest: revisit record, no capture"),
+        ("not_modified", "304", "conditional GET: not modified"),
+        ("gone", "gone", "404 / 410"),
+        ("failed", "failed", "see the reasons below; retried next run"),
+        ("disallowed", "disallowed", "robots.txt: never requested"),
+        ("skipped", "skipped", "same lastmod, recheck not due (or --max-pages)"),
+        ("out_of_scope", "out of scope", "not a comparison page: never requested"),
+    ]
+    for key, label, meaning in names:
+        table.add_row(label, str(c[key]), meaning)
     console.print(table)
     if summary["failures"]:
         failed = Table(title="failed (retried next run)", show_header=True)
