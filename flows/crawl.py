@@ -862,6 +862,7 @@ def run_pipeline(params: CrawlParams, executor: _Executor, *, artifact: bool = F
         close_writers(run_id)
         with contextlib.suppress(FileNotFoundError):
             spec.journal.unlink()
+        _publish_snapshot(con, settings.db_path(data))
         summary = build_summary(con, run_id, elapsed=time.perf_counter() - t0,
                                 sitemap_errors=found.sitemap_errors)
         _progress("done", fetched, total)
@@ -880,6 +881,17 @@ def run_pipeline(params: CrawlParams, executor: _Executor, *, artifact: bool = F
         raise
     finally:
         con.close()
+
+
+def _publish_snapshot(con: Any, db: Path) -> None:
+    """Refresh the analysts' read-only snapshot (warehouse.snapshot) after a run; a failure
+    is logged, not raised: the run itself is done and recorded."""
+    try:
+        from warehouse.snapshot import publish_snapshot
+
+        publish_snapshot(db, con)
+    except Exception as exc:  # noqa: BLE001
+        _logger().warning("could not publish the read-only snapshot: %s", exc)
 
 
 def _done(fut: Any) -> bool:
@@ -1137,6 +1149,7 @@ def reparse_pipeline(data_dir: str | None, executor: _Executor, *, db: str | Non
             for key in ("captures_new", "captures_existing", "failures", "tools", "reviews"):
                 totals[key] += getattr(s, key)
         logger.info("reparse with parser %s: %s", version, totals)
+        _publish_snapshot(con, Path(db) if db else settings.db_path(data))
     finally:
         con.close()
     totals["parser_version"] = version

@@ -121,6 +121,7 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
                            ).fetchall()[0][0] == 3
         con.close()
         assert not list((data / "crawl").glob("*.jsonl"))  # journals of finished runs removed
+        assert (data / "verdicts.snapshot.duckdb").exists()  # analysts' copy published
 
 
 def test_every_fault_profile_ends_captured_or_failed_with_a_reason(tmp_path: Path) -> None:

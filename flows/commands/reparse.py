@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if not args.verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.crawl import reparse, reparse_archive
 
     fn = reparse if args.no_prefect else reparse_archive
