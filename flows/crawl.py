@@ -126,10 +126,12 @@ class RunSpec:
 
     @property
     def archive_dir(self) -> Path:
+        """Where the run's WARC files go."""
         return settings.archive_dir(Path(self.data_dir))
 
     @property
     def journal(self) -> Path:
+        """The run's write-ahead journal of fetch outcomes."""
         return journal_path(Path(self.data_dir), self.run_id)
 
     def stamp(self, fetched: datetime) -> datetime:
@@ -137,6 +139,7 @@ class RunSpec:
         return self.observed_at if self.simulated else fetched
 
     def relpath(self, path: Path) -> str:
+        """`path` relative to the data directory, as the warehouse stores WARC paths."""
         return os.path.relpath(path, self.data_dir)
 
 
