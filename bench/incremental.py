@@ -2,12 +2,13 @@
 
     python -m bench.incremental [--scale 3000] [--recheck-days 7]
 
-Four nights against one replica and one warehouse: a full first night; a night with
-nothing changed; a night where exactly 1% of the pages changed (their content and
-<lastmod> moved); and the replica's own next day (new, changed and removed pages, as the
-generator makes them). Each incremental night is reported as a share of the full night.
-The weekly conditional recheck (1/K of the pages each night, answered 304) is shown on
-its own line of figures, since it is a fixed cost by design, whatever changed.
+Four nights against one replica and one warehouse: a full first night (night 0); a
+night with nothing changed (night 1); a night where exactly 1% of the pages changed, their
+content and <lastmod> moved (night 2); and the recheck night, K days after the full one
+(night K, nothing changed since night 2): every page last verified on night 0 gets its
+conditional GET, answered 304 without a body. Each night is reported as a share of the
+full night, in requests and body bytes, and the issue's goal is checked: the 1% night
+makes at most 2% of the full night's requests.
 """
 
 from __future__ import annotations
@@ -77,24 +78,23 @@ def main(argv: list[str] | None = None) -> int:
         run("nothing changed", 1)
         changed = change_exactly(r, 0.01)
         run(f"1% changed ({len(changed)} pages)", 2)
-        r.set_day(1)
-        ev = r.world.events[1]
-        run(f"replica day 1 (+{len(ev.added_pages)} new, {len(ev.changed_pages)} changed, "
-            f"{len(ev.removed_pages)} removed)", 3)
+        run(f"recheck night (K={args.recheck_days} days after the full night)",
+            max(args.recheck_days, 3))
 
     full = rows[0][1]
-    print(f"\n{'night':58}{'requests':>9}{'% full':>8}{'no recheck':>11}{'bodies':>7}"
-          f"{'304':>6}{'disc.':>6}{'body bytes':>12}{'% full':>8}")
+    print(f"\n{'night':48}{'requests':>9}{'% full':>8}{'bodies':>7}{'304':>6}{'disc.':>6}"
+          f"{'bytes':>12}{'% full':>8}")
     for label, f in rows:
-        no_recheck = f["requests"] - f["not_modified"]
-        print(f"{label:58}{f['requests']:>9}{100 * f['requests'] / full['requests']:>7.1f}%"
-              f"{100 * no_recheck / full['requests']:>10.1f}%{f['bodies']:>7}"
-              f"{f['not_modified']:>6}{f['discovery']:>6}{f['bytes']:>12,}"
-              f"{100 * f['bytes'] / full['bytes']:>7.1f}%")
-    print(f"\n'no recheck': requests less the weekly conditional rechecks (304s; 1/"
-          f"{args.recheck_days} of the pages a night, by design).")
-    print("'disc.': robots.txt + sitemaps (unchanged sitemaps answer 304 to conditional GETs).")
-    print("goal: the 1% night makes <= 2% of the full night's requests")
+        print(f"{label:48}{f['requests']:>9}{100 * f['requests'] / full['requests']:>7.2f}%"
+              f"{f['bodies']:>7}{f['not_modified']:>6}{f['discovery']:>6}{f['bytes']:>12,}"
+              f"{100 * f['bytes'] / full['bytes']:>7.2f}%")
+    print("\n'bodies': page 200s; '304': conditional page GETs answered Not Modified; 'disc.':")
+    print("robots.txt + sitemaps (unchanged sitemaps answer 304 to conditional GETs); 'bytes':")
+    print("bytes the replica sent (bodies, headers not counted).")
+    share = rows[2][1]["requests"] / full["requests"]
+    verdict = "holds" if share <= 0.02 else "does NOT hold"
+    print(f"goal: the 1% night makes <= 2% of the full night's requests: {100 * share:.2f}% "
+          f"-> {verdict}")
     return 0
 
 

@@ -4,8 +4,10 @@ The archive is the project's source of truth, so this module is strict about thr
 
 * **Layout.** WARC 1.1, gzipped with one gzip member per record, so a record's byte offset
   and length (kept in the warehouse) let a reader seek straight to it.
-* **Durability.** Every write ends with flush + ``os.fsync``: a SIGKILL loses at most the
-  record being written, and :func:`repair_warc` cuts such a partial tail away.
+* **Durability.** Every write ends with flush + ``os.fsync`` (or, inside
+  :meth:`WarcWriter.deferred_sync`, the group of records ends with one): a SIGKILL loses
+  at most the records not yet synced, which nothing else refers to yet, and
+  :func:`repair_warc` cuts a partial tail away.
 * **Integrity.** Reading back checks every WARC-Block-Digest / WARC-Payload-Digest
   (warcio ``check_digests='raise'``); a corrupted record raises instead of returning bytes.
 """
@@ -18,6 +20,7 @@ import io
 import os
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -114,6 +117,8 @@ class WarcWriter:
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
         self._serial = 0
+        self._defer = 0  # > 0 inside deferred_sync(): records are synced at its end
+        self._dirty = False  # written but not yet fsynced
         self.paths: list[Path] = []  # every file this writer created, in order
 
     # -- context manager -------------------------------------------------------------
@@ -248,9 +253,29 @@ class WarcWriter:
         )
         return self._write(record)
 
+    @contextmanager
+    def deferred_sync(self) -> Iterator[None]:
+        """Write a group of records (e.g. one exchange's request and response) with a
+        single flush + fsync at the end instead of one per record. The records are
+        durable only once the block exits without error: refer to them after that."""
+        self._defer += 1
+        try:
+            yield
+        finally:
+            self._defer -= 1
+        if not self._defer:
+            self._sync()
+
+    def _sync(self) -> None:
+        if self._fh is not None and self._dirty:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        self._dirty = False
+
     def close(self) -> None:
-        """Close the current file (it is already synced). Safe to call twice."""
+        """Close the current file, synced first. Safe to call twice."""
         if self._fh is not None:
+            self._sync()
             self._fh.close()
         self._fh = None
         self._writer = None
@@ -259,7 +284,7 @@ class WarcWriter:
     # -- internals -------------------------------------------------------------------
     def _ensure_open(self) -> WARCWriter:
         if self._fh is not None and self._fh.tell() >= self.max_bytes:
-            self.close()
+            self.close()  # syncs what is pending in this file
         if self._writer is None:
             self._open_next()
         assert self._writer is not None
@@ -294,8 +319,9 @@ class WarcWriter:
         assert self._fh is not None and self._writer is not None and self._path is not None
         offset = self._fh.tell()
         self._writer.write_record(record)
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        self._dirty = True
+        if not self._defer:
+            self._sync()
         length = self._fh.tell() - offset
         headers = record.rec_headers
         digest = headers.get_header("WARC-Payload-Digest") or payload_digest(b"")

@@ -24,20 +24,14 @@ COMMANDS: dict[str, str] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand that can be imported."""
+    """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="verdicts",
         description="Archive shiporskip.io comparison pages and query how their verdicts change.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMANDS.values():
-        try:
-            module = importlib.import_module(f"flows.commands.{module_name}")
-        except ModuleNotFoundError as exc:  # TODO(integration): remove once every command exists
-            if exc.name != f"flows.commands.{module_name}":
-                raise
-            continue
-        module.add_parser(sub)
+        importlib.import_module(f"flows.commands.{module_name}").add_parser(sub)
     return parser
 
 

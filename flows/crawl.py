@@ -271,8 +271,16 @@ def archive_fetch(
 
     Every hop gets a request and a response record; the final response of a page is a
     revisit record instead when it is a 304 or its payload digest equals the previous
-    capture's. Only then is the row built, so a row never names a record not on disk.
+    capture's. The records of the fetch are synced to disk together (one fsync) before
+    the row is returned, so a row never names a record not on disk.
     """
+    with writer.deferred_sync():
+        return _archive_fetch(writer, spec, result, item)
+
+
+def _archive_fetch(
+    writer: WarcWriter, spec: RunSpec, result: FetchResult, item: PlanItem | None
+) -> tuple[dict[str, Any], ParseItem | None]:
     from parsers import is_comparison_url
 
     row = _base_row(spec, result)
@@ -545,16 +553,35 @@ class _PrefectExecutor(_Executor):
 
 
 class _ThreadExecutor(_Executor):
+    """Threads for discover and fetch; with `parse_processes`, parse batches go to a pool
+    of that many worker processes (started lazily, from a forkserver), so parsing runs
+    beside the fetch's event loop instead of competing with it for the GIL."""
+
     _FUNCS = {"discover": discover_site, "fetch": fetch_batch, "parse": parse_batch}
 
-    def __init__(self) -> None:
+    def __init__(self, parse_processes: int = 0) -> None:
         self.pool = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="crawl")
+        self.parse_processes = parse_processes
+        self.parallel_parse = parse_processes > 0
+        self._procs: concurrent.futures.ProcessPoolExecutor | None = None
 
     def submit(self, name: str, **kwargs: Any) -> Any:
+        if name == "parse" and self.parse_processes > 0:
+            if self._procs is None:
+                import multiprocessing
+
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(["flows.crawl"])  # imported once, not per worker
+                self._procs = concurrent.futures.ProcessPoolExecutor(
+                    self.parse_processes, mp_context=ctx)
+            return self._procs.submit(parse_batch, **kwargs)
         return self.pool.submit(self._FUNCS[name], **kwargs)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+        if self._procs is not None:
+            self._procs.shutdown(wait=True, cancel_futures=True)
+            self._procs = None
 
 
 # -- the pipeline ----------------------------------------------------------------------
@@ -1068,10 +1095,12 @@ def nightly_crawl(
                             artifact=True)
 
 
-def crawl(base_url: str = settings.LIVE_BASE_URL, **kwargs: Any) -> dict[str, Any]:
-    """The same crawl as :func:`nightly_crawl`, without Prefect (plain threads)."""
+def crawl(base_url: str = settings.LIVE_BASE_URL, *, parse_processes: int = 1,
+          **kwargs: Any) -> dict[str, Any]:
+    """The same crawl as :func:`nightly_crawl`, without Prefect (plain threads, and
+    `parse_processes` worker processes for parsing; 0 parses in a thread)."""
     params = CrawlParams(base_url=base_url, **kwargs)
-    executor = _ThreadExecutor()
+    executor = _ThreadExecutor(parse_processes)
     try:
         return run_pipeline(params, executor)
     finally:

@@ -1,19 +1,21 @@
 """Tonight's fetch list: which discovered pages to request, and which to leave alone.
 
 Incremental by sitemap <lastmod>: a page whose lastmod equals the one stored at its last
-successful fetch is not requested, except for a conditional GET every `recheck_days`
-days (staggered per URL by a hash, so rechecks spread evenly over the nights) to catch
-a lastmod the site forgot to bump. Pages never fetched, failed last time, without a
-lastmod, or with a new lastmod are requested (conditionally when validators are known).
-A page that has just left the sitemap is requested once, to record whether it is gone.
+successful fetch is not requested, until that last verification (a 200 or a 304; its
+run's observed_at) is `recheck_days` (K) days old: then it gets a conditional GET, to
+catch a lastmod the site forgot to bump. There is no stagger: an unchanged night costs
+nothing but discovery, and a cohort of pages verified together is rechecked together, on
+the K-th night after (a 304 restarts its clock). Pages never fetched, failed last time,
+without a lastmod, or with a new lastmod are requested (conditionally when validators are
+known). A page that has just left the sitemap is requested once, to record whether it is
+gone; one already off the sitemap is rechecked by the same age rule.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from warehouse.crawl_state import UrlState
@@ -64,17 +66,23 @@ class Plan:
         return out
 
 
-def _day_index(when: datetime) -> int:
-    return (when.astimezone(UTC).date() - datetime(1970, 1, 1, tzinfo=UTC).date()).days
+#: Schedule jitter tolerated by the age rule: a nightly run that starts a few minutes
+#: earlier than the one K nights before still counts as K days later.
+RECHECK_SLACK = timedelta(hours=1)
 
 
-def recheck_due(url: str, observed_at: datetime, recheck_days: int) -> bool:
-    """Is tonight `url`'s turn for a conditional recheck? Every `recheck_days` nights,
-    on a night picked by a stable hash of the URL."""
-    if recheck_days <= 1:
+def recheck_due(last_verified_at: datetime | None, observed_at: datetime,
+                recheck_days: int) -> bool:
+    """Is a page with an unchanged lastmod due for its conditional recheck tonight?
+
+    Yes when its last successful fetch or 304 (`last_verified_at`, a run's observed_at)
+    is at least `recheck_days` days before `observed_at` (less RECHECK_SLACK), or unknown.
+    `recheck_days` below 1 counts as 1 (every night).
+    """
+    if last_verified_at is None:
         return True
-    offset = int.from_bytes(hashlib.sha1(url.encode("utf-8")).digest()[:4], "big")
-    return (_day_index(observed_at) + offset) % recheck_days == 0
+    age = timedelta(days=max(1, recheck_days)) - RECHECK_SLACK
+    return observed_at - last_verified_at >= age
 
 
 def _item(url: str, why: str, state: UrlState | None, lastmod: datetime | None,
@@ -120,7 +128,6 @@ def make_plan(
     done = set(done)
     plan = Plan()
     wanted: list[PlanItem] = []
-    recheck_age = timedelta(days=max(1, recheck_days))
 
     def row(url: str, outcome: str, reason: str | None, lastmod: datetime | None,
             in_sitemap: bool) -> None:
@@ -152,9 +159,7 @@ def make_plan(
             why = "no_lastmod"
         elif state.sitemap_lastmod is None or lastmod != state.sitemap_lastmod:
             why = "lastmod_changed"
-        elif recheck_due(url, observed_at, recheck_days) or (
-            state.last_success_at is not None and observed_at - state.last_success_at >= recheck_age
-        ):
+        elif recheck_due(state.last_success_at, observed_at, recheck_days):
             why = "recheck"
         else:
             row(url, "skipped", "unchanged", lastmod, True)
@@ -175,7 +180,8 @@ def make_plan(
             continue
         if state.last_in_sitemap:
             wanted.append(_item(url, "left_sitemap", state, None, False))
-        elif state.last_outcome == "failed" or recheck_due(url, observed_at, recheck_days):
+        elif state.last_outcome == "failed" or recheck_due(state.last_success_at, observed_at,
+                                                             recheck_days):
             wanted.append(_item(url, "recheck", state, None, False))
 
     rank = {why: i for i, why in enumerate(PRIORITY)}

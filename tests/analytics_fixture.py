@@ -97,6 +97,11 @@ def quote(slug: str, persona: str, version: int = 1) -> str:
     return f"{persona} on {NAMES[slug]}, take {version}."
 
 
+#: The fields a card cut short after its tagline does not show.
+CUT_FIELDS = ("badge", "panel_ship_pct", "community_pct", "entry", "description",
+              "panel_verdict", "ship_votes", "skip_votes", "pricing", "best_for")
+
+
 def tool(
     slug: str | None,
     position: int,
@@ -109,25 +114,7 @@ def tool(
     cut: bool = False,
 ) -> dict[str, Any]:
     """One tool card as the parser emits it."""
-    if cut:
-        return {
-            "position": position,
-            "slug": slug,
-            "name": NAMES[name_of],
-            "category": CATEGORIES[name_of],
-            "tagline": f"{NAMES[name_of]} tagline",
-            "badge": None,
-            "panel_ship_pct": None,
-            "community_pct": None,
-            "entry": None,
-            "description": None,
-            "panel_verdict": None,
-            "ship_votes": None,
-            "skip_votes": None,
-            "pricing": None,
-            "best_for": None,
-        }
-    return {
+    card = {
         "position": position,
         "slug": slug,
         "name": NAMES[name_of],
@@ -144,6 +131,9 @@ def tool(
         "pricing": "Free" if full else None,
         "best_for": f"{NAMES[name_of]} tagline" if full else None,
     }
+    if cut:  # cut short after the tagline: nothing below it was shown
+        card.update(dict.fromkeys(CUT_FIELDS))
+    return card
 
 
 def reviews(
@@ -197,147 +187,52 @@ def page(
 B_SKEPTIC_CHANGED = {**REVIEWS_B, "Skeptic": (45, "skip")}
 
 
+def capture(
+    url: str | None,
+    when: datetime,
+    layout: str,
+    tools: list[dict[str, Any]],
+    revs: list[dict[str, Any]] | None = None,
+    truncated: bool = False,
+) -> tuple[str | None, datetime, dict[str, Any]]:
+    """One capture of pages(): (url, observed_at, the parsed page)."""
+    return url, when, page(url, layout, tools, revs, truncated)
+
+
 def pages() -> list[tuple[str | None, datetime, dict[str, Any]]]:
     """The eleven captures: (url, observed_at, parsed page)."""
+    # fmt: off
     return [
-        (
-            P1,
-            at(3, 10),
-            page(
-                P1,
-                "full",
-                [
-                    tool(A, 1, 100, name_of=A, votes=(4, 0), badge="Ship"),
-                    tool(B, 2, 75, name_of=B, votes=(3, 1), badge="Ship"),
-                ],
-                reviews(REVIEWS_A, REVIEWS_B, A, B),
-            ),
-        ),
-        (
-            P2,
-            at(3, 11),
-            page(
-                P2,
-                "full",
-                [
-                    tool(C, 1, 50, name_of=C, votes=(2, 2), badge="Mixed"),
-                    tool(B, 2, 75, name_of=B, votes=(3, 1), badge="Ship"),
-                ],
-            ),
-        ),
-        (
-            P3,
-            at(3, 12),
-            page(
-                P3,
-                "full",
-                [
-                    tool(E, 1, 25, name_of=E, votes=(1, 3), badge="Skip"),
-                    tool(D, 2, 67, name_of=D, votes=(2, 1), badge="Ship"),
-                ],
-            ),
-        ),
-        (
-            P1,
-            at(4, 10),
-            page(
-                P1,
-                "compact",
-                [
-                    tool(A, 1, 100, name_of=A, full=False),
-                    tool(B, 2, 75, name_of=B, full=False),
-                ],
-                reviews(REVIEWS_A, REVIEWS_B, A, B, compact=True),
-            ),
-        ),
-        (
-            P2,
-            at(4, 11),
-            page(
-                P2,
-                "full",
-                [
-                    tool(C, 1, 50, name_of=C, votes=(2, 2), badge="Mixed"),
-                    tool(B, 2, 50, name_of=B, votes=(2, 2), badge="Mixed"),
-                ],
-            ),
-        ),
-        (
-            P1,
-            at(5, 10),
-            page(
-                P1,
-                "full",
-                [
-                    tool(A, 1, 100, name_of=A, votes=(4, 0), badge="Ship"),
-                    tool(B, 2, 50, name_of=B, votes=(2, 2), badge="Mixed"),
-                ],
-                reviews(REVIEWS_A, B_SKEPTIC_CHANGED, A, B, b_versions={"Skeptic": 2}),
-            ),
-        ),
-        (
-            P3,
-            at(5, 12),
-            page(
-                P3,
-                "compact",
-                [
-                    tool(E, 1, 25, name_of=E, full=False),
-                    tool(D, 2, 67, name_of=D, full=False),
-                ],
-            ),
-        ),
-        (
-            P3,
-            at(11, 10),
-            page(
-                P3,
-                "full",
-                [
-                    tool(E, 1, 25, name_of=E, votes=(1, 3), badge="Skip"),
-                    tool(D, 2, 100, name_of=D, votes=(3, 0), badge="Ship"),
-                ],
-            ),
-        ),
-        (
-            None,
-            at(11, 11),
-            page(
-                None,
-                "full",
-                [
-                    tool(None, 1, 25, name_of=A, votes=(1, 3), badge="Skip"),
-                    tool(None, 2, 25, name_of=B, votes=(1, 3), badge="Skip"),
-                ],
-                reviews(REVIEWS_A, REVIEWS_B, A, B),
-            ),
-        ),
-        (
-            P1,
-            at(12, 10),
-            page(
-                P1,
-                "full",
-                [
-                    tool(A, 1, 100, name_of=A, votes=(4, 0), badge="Ship"),
-                    tool(B, 2, None, name_of=B, cut=True),
-                ],
-                truncated=True,
-            ),
-        ),
-        (
-            P2,
-            at(13, 9),
-            page(
-                P2,
-                "full",
-                [
-                    tool(C, 1, 75, name_of=C, votes=(3, 1), badge="Ship"),
-                    tool(B, 2, 50, name_of=B, votes=(2, 2), badge="Mixed"),
-                ],
-            ),
-        ),
+        capture(P1, at(3, 10), "full", [tool(A, 1, 100, name_of=A, votes=(4, 0), badge="Ship"),
+                                        tool(B, 2, 75, name_of=B, votes=(3, 1), badge="Ship")],
+                reviews(REVIEWS_A, REVIEWS_B, A, B)),
+        capture(P2, at(3, 11), "full", [tool(C, 1, 50, name_of=C, votes=(2, 2), badge="Mixed"),
+                                        tool(B, 2, 75, name_of=B, votes=(3, 1), badge="Ship")]),
+        capture(P3, at(3, 12), "full", [tool(E, 1, 25, name_of=E, votes=(1, 3), badge="Skip"),
+                                        tool(D, 2, 67, name_of=D, votes=(2, 1), badge="Ship")]),
+        capture(P1, at(4, 10), "compact", [tool(A, 1, 100, name_of=A, full=False),
+                                           tool(B, 2, 75, name_of=B, full=False)],
+                reviews(REVIEWS_A, REVIEWS_B, A, B, compact=True)),
+        capture(P2, at(4, 11), "full", [tool(C, 1, 50, name_of=C, votes=(2, 2), badge="Mixed"),
+                                        tool(B, 2, 50, name_of=B, votes=(2, 2), badge="Mixed")]),
+        capture(P1, at(5, 10), "full", [tool(A, 1, 100, name_of=A, votes=(4, 0), badge="Ship"),
+                                        tool(B, 2, 50, name_of=B, votes=(2, 2), badge="Mixed")],
+                reviews(REVIEWS_A, B_SKEPTIC_CHANGED, A, B, b_versions={"Skeptic": 2})),
+        capture(P3, at(5, 12), "compact", [tool(E, 1, 25, name_of=E, full=False),
+                                           tool(D, 2, 67, name_of=D, full=False)]),
+        capture(P3, at(11, 10), "full", [tool(E, 1, 25, name_of=E, votes=(1, 3), badge="Skip"),
+                                         tool(D, 2, 100, name_of=D, votes=(3, 0), badge="Ship")]),
+        capture(None, at(11, 11), "full",
+                [tool(None, 1, 25, name_of=A, votes=(1, 3), badge="Skip"),
+                 tool(None, 2, 25, name_of=B, votes=(1, 3), badge="Skip")],
+                reviews(REVIEWS_A, REVIEWS_B, A, B)),
+        capture(P1, at(12, 10), "full", [tool(A, 1, 100, name_of=A, votes=(4, 0), badge="Ship"),
+                                         tool(B, 2, None, name_of=B, cut=True)],
+                truncated=True),
+        capture(P2, at(13, 9), "full", [tool(C, 1, 75, name_of=C, votes=(3, 1), badge="Ship"),
+                                        tool(B, 2, 50, name_of=B, votes=(2, 2), badge="Mixed")]),
     ]
+    # fmt: on
 
 
 def records(order: Sequence[int] | None = None) -> list[CaptureRecord]:

@@ -120,3 +120,21 @@ def make_warc(tmp_path: Path) -> Callable[..., Path]:
         return write_test_warc(tmp_path / name, records, gzip_members=gzip_members)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def analytics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the hand-checked analytics warehouse (tests/analytics_fixture.py)
+    with its snapshot published: for the read-only commands and the notebooks."""
+    import analytics_fixture as fx
+
+    from warehouse import connect
+    from warehouse.snapshot import publish_snapshot
+
+    path = tmp_path_factory.mktemp("analytics") / "data"
+    db = settings.db_path(path)
+    con = connect(db)
+    fx.build(con)
+    con.close()
+    publish_snapshot(db)
+    return path

@@ -65,20 +65,19 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
         assert s0["counts"]["fetched"] == s0["counts"]["new_pages"] == n_pages
         full_requests = s0["counts"]["requests"]
 
-        # Night 1, nothing changed: no page body crosses the wire, only 304s for rechecks
+        # Night 1, nothing changed, within K days: not a single page request, only
+        # robots.txt and the sitemaps (unchanged sitemaps answer 304 too; discovery reads
+        # them back from the archive)
         r.clear_log()
         s1 = run_crawl(r, data, 1)
-        log = pages_log(r)
-        assert all(e.status == 304 and e.bytes_sent == 0 for e in log), log
-        assert 0 < len(log) < n_pages / 3  # the staggered weekly rechecks
-        assert s1["counts"]["not_modified"] == len(log) and s1["counts"]["fetched"] == 0
-        assert {e.headers.get("if-none-match") is not None for e in log} == {True}
+        assert pages_log(r) == []
         other = [e.path for e in settle(r) if not e.path.startswith("/compare/")]
         assert "/robots.txt" in other and "/sitemap.xml" in other
-        # unchanged sitemaps answer 304 too; discovery reads them back from the archive
         maps = [e for e in settle(r) if e.path.startswith("/sitemap")]
         assert len(maps) >= 3 and all(e.status == 304 and e.bytes_sent == 0 for e in maps)
-        assert s1["counts"]["skipped"] == n_pages - len(log)  # the rest: lastmod unchanged
+        assert s1["counts"]["requests"] == len(settle(r)) == len(other)
+        assert s1["counts"]["fetched"] == s1["counts"]["not_modified"] == 0
+        assert s1["counts"]["skipped"] == n_pages  # lastmod unchanged, recheck not due
 
         # Night 2, the site moved on two days: new, changed and removed pages
         r.set_day(2)
@@ -95,8 +94,8 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
         assert s2["counts"]["new_pages"] == len(added - removed)
         assert s2["counts"]["changed"] == len(changed - removed)
         assert s2["counts"]["gone"] == len(removed)
-        # the rest of the page requests are the staggered rechecks, all answered 304
-        assert {e.status for e in log if e.path not in bodies | removed} <= {304}
+        # nothing else: the unchanged pages are not due for their recheck yet
+        assert {e.path for e in log} == bodies | removed
         assert s2["counts"]["requests"] == len(settle(r)) < full_requests / 2
 
         # the warehouse agrees with the archive: every capture's record is where it says
@@ -111,9 +110,7 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
                 assert rec.rec_headers.get_header("WARC-Target-URI") == url
                 assert rec.rec_headers.get_header("WARC-Payload-Digest") == digest
                 rec.content_stream().read()
-        # 304s left revisit records; validators are one view, derived, not stored twice
-        assert con.execute("SELECT count(*) FROM crawl_fetch WHERE outcome = 'not_modified' "
-                           "AND warc_record_type = 'revisit'").fetchall()[0][0] > 0
+        # validators are one view, derived, not stored twice
         v = con.execute("SELECT count(*), count(etag), count(sitemap_lastmod) "
                         "FROM crawl_validators").fetchall()[0]
         assert v[0] == v[1] == v[2] >= n_pages
@@ -122,6 +119,28 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
         con.close()
         assert not list((data / "crawl").glob("*.jsonl"))  # journals of finished runs removed
         assert (data / "verdicts.snapshot.duckdb").exists()  # analysts' copy published
+
+        # Night 7 (K days after night 0), nothing changed since night 2: every page last
+        # verified on night 0 gets its conditional GET, answered 304, no body; the pages
+        # fetched on night 2 are not due yet
+        r.clear_log()
+        s7 = run_crawl(r, data, 7)
+        log = pages_log(r)
+        fresh = (added | changed) - removed
+        cohort = set(r.catalog.paths()) - fresh
+        assert {e.path for e in log} == cohort and len(log) == len(cohort) > 0
+        assert all(e.status == 304 and e.bytes_sent == 0 for e in log), log
+        assert {e.headers.get("if-none-match") is not None for e in log} == {True}
+        assert s7["counts"]["not_modified"] == len(cohort) and s7["counts"]["fetched"] == 0
+        assert s7["counts"]["skipped"] == len(fresh)
+        con = db(data)  # the 304s left revisit records
+        assert con.execute("SELECT count(*) FROM crawl_fetch WHERE outcome = 'not_modified' "
+                           "AND warc_record_type = 'revisit'").fetchall()[0][0] == len(cohort)
+        con.close()
+        # and the 304s restart the clock: the next night fetches no page at all
+        r.clear_log()
+        run_crawl(r, data, 8)
+        assert pages_log(r) == []
 
 
 def test_every_fault_profile_ends_captured_or_failed_with_a_reason(tmp_path: Path) -> None:

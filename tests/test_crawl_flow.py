@@ -97,8 +97,9 @@ def test_nightly_crawl_flow_runs_tasks_in_batches_and_publishes_a_summary(
         assert all(t.state.is_completed() for t in runs)
 
         r.set_day(4)
+        # 4 nights later with K=4: the unchanged pages are due for their 304 recheck
         state = nightly_crawl(r.base_url, observed_at=datetime(2025, 6, 6, 3, tzinfo=UTC),
-                              return_state=True, **kw)
+                              return_state=True, recheck_days=4, **kw)
         summary = state.result()
         flow_run_id, md = _latest_artifact("nightly-crawl-summary")
         assert flow_run_id == str(state.state_details.flow_run_id)

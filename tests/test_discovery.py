@@ -136,16 +136,45 @@ def state(url: str, **kw: object) -> UrlState:
 def test_plan_is_incremental_by_lastmod() -> None:
     urls = [f"https://x.io/compare/a{i}-vs-b" for i in range(200)]
     pages = {u: LASTMOD for u in urls}
-    states = {u: state(u) for u in urls}
+    # verified 1..6 nights ago: nothing to fetch tonight, whatever the URL
+    states = {u: state(u, last_success_at=NIGHT - timedelta(days=1 + i % 6))
+              for i, u in enumerate(urls)}
     plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7)
-    due = [u for u in urls if recheck_due(u, NIGHT, 7)]
-    assert sorted(i.url for i in plan.fetch) == sorted(due)
+    assert plan.fetch == []
+    assert {r["reason"] for r in plan.rows} == {"unchanged"} and len(plan.rows) == 200
+    # a cohort verified 7 nights ago is rechecked tonight, all of it, conditionally
+    old = set(urls[:50])
+    states.update({u: state(u, last_success_at=NIGHT - timedelta(days=7)) for u in old})
+    plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7)
+    assert {i.url for i in plan.fetch} == old
     assert all(i.why == "recheck" and i.etag == '"e"' for i in plan.fetch)  # conditional
-    assert 10 < len(due) < 50  # about 1/7 of the pages each night
-    assert {r["reason"] for r in plan.rows} == {"unchanged"}
-    # over K nights every page is rechecked exactly once
-    seen = [u for d in range(7) for u in urls if recheck_due(u, NIGHT + timedelta(days=d), 7)]
-    assert sorted(seen) == sorted(urls)
+    assert len(plan.rows) == 150
+
+
+def test_recheck_is_due_by_age_alone() -> None:
+    day = timedelta(days=1)
+    assert recheck_due(None, NIGHT, 7)  # never verified
+    assert not recheck_due(NIGHT, NIGHT, 7)
+    assert not recheck_due(NIGHT - 6 * day, NIGHT, 7)
+    assert not recheck_due(NIGHT - 6 * day - timedelta(hours=22), NIGHT, 7)
+    assert recheck_due(NIGHT - 7 * day, NIGHT, 7)  # the K-th night after: due
+    assert recheck_due(NIGHT - 7 * day + timedelta(minutes=5), NIGHT, 7)  # run started early
+    assert recheck_due(NIGHT - 30 * day, NIGHT, 7)
+    # K = 1: every night; K < 1 counts as 1
+    assert recheck_due(NIGHT - day, NIGHT, 1) and recheck_due(NIGHT - day, NIGHT, 0)
+    assert not recheck_due(NIGHT - timedelta(hours=12), NIGHT, 1)
+    # the same answer for every URL: no hash stagger
+    urls = [f"https://x.io/compare/a{i}-vs-b" for i in range(50)]
+    for age in (6, 7):
+        pages = {u: LASTMOD for u in urls}
+        states = {u: state(u, last_success_at=NIGHT - age * day) for u in urls}
+        plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7)
+        assert len(plan.fetch) == (50 if age == 7 else 0)
+    # a page already off the sitemap follows the same rule
+    gone_from_map = {u: state(u, last_in_sitemap=False, last_success_at=NIGHT - age * day)
+                     for age, u in ((6, urls[0]), (7, urls[1]))}
+    plan = make_plan({}, gone_from_map, run_id="r", observed_at=NIGHT, recheck_days=7)
+    assert [(i.url, i.why) for i in plan.fetch] == [(urls[1], "recheck")]
 
 
 def test_plan_reasons() -> None:

@@ -5,30 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import analytics_fixture as fx
 import duckdb
 import pytest
 
 from flows.cli import main
-from warehouse.db import connect
 from warehouse.export import EXPORTS, view_docs
-from warehouse.snapshot import publish_snapshot
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = Path(tmp_path_factory.mktemp("export")) / "data"
-    db = path / "verdicts.duckdb"
-    con = connect(db)
-    fx.build(con)
-    con.close()
-    publish_snapshot(db)
-    return path
-
-
-def test_export_every_view(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_every_view(
+    analytics_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "export"
-    assert main(["export", "--format", "parquet", str(out), "--data-dir", str(data)]) == 0
+    assert main(["export", "--format", "parquet", str(out), "--data-dir", str(analytics_dir)]) == 0
     assert "tool_history: 10 rows" in capsys.readouterr().out
     manifest = json.loads((out / "manifest.json").read_text())
     assert set(manifest["views"]) == set(EXPORTS)
@@ -60,7 +48,8 @@ def test_export_every_view(data: Path, tmp_path: Path, capsys: pytest.CaptureFix
     }  # fmt: skip
 
     # exporting again replaces, never duplicates
-    assert main(["export", str(out), "--data-dir", str(data), "--view", "tool_history"]) == 0
+    args = ["export", str(out), "--data-dir", str(analytics_dir), "--view", "tool_history"]
+    assert main(args) == 0
     again = con.execute(
         "SELECT count(*) FROM read_parquet(?, hive_partitioning = true)",
         [str(out / "tool_history" / "**" / "*.parquet")],

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import analytics_fixture as fx
 import nbformat
 import pytest
 
 from flows.cli import main
 from flows.commands.report import NOTEBOOKS_DIR, execute_notebook
-from warehouse.db import connect
-from warehouse.snapshot import publish_snapshot
 
 NOTEBOOKS = {
     "ship_rates_by_vendor.ipynb": {
@@ -21,16 +18,6 @@ NOTEBOOKS = {
     "persona_drift.ipynb": {"persona_drift_scores.png", "persona_drift_flips.png"},
 }
 
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = Path(tmp_path_factory.mktemp("nb")) / "data"
-    db = path / "verdicts.duckdb"
-    con = connect(db)
-    fx.build(con)
-    con.close()
-    publish_snapshot(db)
-    return path
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
@@ -44,9 +31,9 @@ def test_committed_without_outputs(name: str) -> None:
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
-def test_notebook_executes_and_saves_charts(name: str, data: Path, tmp_path: Path) -> None:
+def test_notebook_executes_and_saves_charts(name: str, analytics_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    executed = execute_notebook(NOTEBOOKS_DIR / name, data, out)
+    executed = execute_notebook(NOTEBOOKS_DIR / name, analytics_dir, out)
     nb = nbformat.read(executed, as_version=4)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]  # fmt: skip
@@ -58,9 +45,11 @@ def test_notebook_executes_and_saves_charts(name: str, data: Path, tmp_path: Pat
 
 
 @pytest.mark.timeout(300)
-def test_report_command(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_command(
+    analytics_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "reports"
-    assert main(["report", "--data-dir", str(data), "--out", str(out)]) == 0
+    assert main(["report", "--data-dir", str(analytics_dir), "--out", str(out)]) == 0
     assert {p.name for p in out.glob("*.png")} == set().union(*NOTEBOOKS.values())
     assert "ship_rates_by_vendor.ipynb: 2 chart(s)" in capsys.readouterr().out
     assert main(["report", "--data-dir", str(tmp_path / "none")]) == 2

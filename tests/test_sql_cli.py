@@ -11,27 +11,14 @@ import analytics_fixture as fx
 import pytest
 
 from flows.cli import main
-from warehouse.db import connect
-from warehouse.snapshot import publish_snapshot
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = Path(tmp_path_factory.mktemp("sqlcli")) / "data"
-    db = path / "verdicts.duckdb"
-    con = connect(db)
-    fx.build(con)
-    con.close()
-    publish_snapshot(db)
-    return path
+def sql(analytics_dir: Path, *args: str) -> list[str]:
+    return ["sql", *args, "--data-dir", str(analytics_dir)]
 
 
-def sql(data: Path, *args: str) -> list[str]:
-    return ["sql", *args, "--data-dir", str(data)]
-
-
-def test_json_lines(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(sql(data, "--format", "json",
+def test_json_lines(analytics_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(sql(analytics_dir, "--format", "json",
                     "SELECT tool_slug, panel_ship_pct, observed_at FROM latest_tool_verdicts "
                     "ORDER BY tool_slug"))  # fmt: skip
     out = capsys.readouterr().out.splitlines()
@@ -45,8 +32,8 @@ def test_json_lines(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(out) == 5
 
 
-def test_csv_and_several_reads(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(sql(data, "--format", "csv",
+def test_csv_and_several_reads(analytics_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(sql(analytics_dir, "--format", "csv",
                     "SELECT vendor, tools FROM ship_rate_by_vendor WHERE granularity = 'month' "
                     "ORDER BY vendor NULLS LAST; SELECT 1 AS one"))  # fmt: skip
     assert code == 0
@@ -58,18 +45,18 @@ def test_csv_and_several_reads(data: Path, capsys: pytest.CaptureFixture[str]) -
     assert second.strip().splitlines() == ["one", "1"]
 
 
-def test_table_format(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(sql(data, "SELECT persona, reviews FROM persona_leniency "
+def test_table_format(analytics_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(sql(analytics_dir, "SELECT persona, reviews FROM persona_leniency "
                           "WHERE granularity = 'month' ORDER BY persona")) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert "Skeptic" in out and "persona" in out and "(4 rows)" in out
 
 
 def test_stdin_and_describe(
-    data: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("DESCRIBE verdict_changes"))
-    assert main(sql(data, "--format", "csv", "-")) == 0
+    assert main(sql(analytics_dir, "--format", "csv", "-")) == 0
     assert "verdict_before" in capsys.readouterr().out
 
 
@@ -101,9 +88,9 @@ def test_stdin_and_describe(
     ],
 )
 def test_writes_are_refused(
-    data: Path, capsys: pytest.CaptureFixture[str], statement: str, kind: str
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str], statement: str, kind: str
 ) -> None:
-    assert main(sql(data, statement)) == 2
+    assert main(sql(analytics_dir, statement)) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
@@ -113,26 +100,29 @@ def test_writes_are_refused(
 
 
 def test_a_write_among_reads_refuses_everything(
-    data: Path, capsys: pytest.CaptureFixture[str]
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(sql(data, "--format", "json", "SELECT 1 AS a; DROP TABLE tool; SELECT 2")) == 2
+    query = "SELECT 1 AS a; DROP TABLE tool; SELECT 2"
+    assert main(sql(analytics_dir, "--format", "json", query)) == 2
     captured = capsys.readouterr()
     assert captured.out == ""  # nothing ran
     assert "statement 2 is DROP" in captured.err
 
 
 def test_explain_of_a_write_is_refused_and_of_a_read_runs(
-    data: Path, capsys: pytest.CaptureFixture[str]
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(sql(data, "EXPLAIN ANALYZE DELETE FROM tool")) == 2
+    assert main(sql(analytics_dir, "EXPLAIN ANALYZE DELETE FROM tool")) == 2
     assert "EXPLAIN of a write" in capsys.readouterr().err
-    assert main(sql(data, "--format", "csv", "EXPLAIN SELECT * FROM tool")) == 0
+    assert main(sql(analytics_dir, "--format", "csv", "EXPLAIN SELECT * FROM tool")) == 0
 
 
-def test_unparsable_and_failing_sql(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(sql(data, "SELEC nonsense")) == 2
+def test_unparsable_and_failing_sql(
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(sql(analytics_dir, "SELEC nonsense")) == 2
     assert capsys.readouterr().err.startswith("verdicts sql: refused: cannot parse the SQL")
-    assert main(sql(data, "SELECT * FROM no_such_view")) == 1
+    assert main(sql(analytics_dir, "SELECT * FROM no_such_view")) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no_such_view" in err[0]
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
-from datetime import UTC, datetime
 from typing import Any
 
 from flows import settings
+from flows.commands.options import (
+    HelpFormatter,
+    add_command,
+    add_data_dir,
+    add_observed_at,
+    fail,
+    quiet_prefect,
+)
 
 DESCRIPTION = """\
 Crawl the site once now: robots.txt and sitemaps, then every comparison page that is new,
@@ -31,22 +36,6 @@ examples:
 """
 
 
-def parse_time(value: str) -> datetime:
-    """An ISO 8601 time as an aware UTC datetime (no offset means UTC)."""
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an ISO 8601 time: {value!r} (e.g. 2025-06-03T03:00:00Z)"
-        ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
-
-
 def _positive_int(value: str) -> int:
     n = int(value)
     if n < 1:
@@ -65,8 +54,7 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     """The options `crawl` and `schedule` share."""
     p.add_argument("base_url", nargs="?", default=settings.LIVE_BASE_URL, metavar="BASE_URL",
                    help="the site to crawl")
-    p.add_argument("--data-dir", metavar="DIR",
-                   help="data directory (default: $VERDICTS_DATA_DIR, else ./data)")
+    add_data_dir(p)
     p.add_argument("--rate", type=_rate, default=settings.LIVE_RATE_PER_SECOND,
                    help="requests per second to the host (robots.txt Crawl-delay wins if "
                         "slower; 0 = unlimited, loopback benchmarks only)")
@@ -87,32 +75,19 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `verdicts crawl`."""
-    p = subparsers.add_parser(
-        "crawl", help="crawl the site once now (polite, incremental, resumable)",
-        description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=_Formatter,
+    p = add_command(
+        subparsers, "crawl", help="crawl the site once now (polite, incremental, resumable)",
+        description=DESCRIPTION, epilog=EPILOG, formatter_class=HelpFormatter,
     )
     add_crawl_options(p)
-    p.add_argument("--observed-at", type=parse_time, metavar="TIME",
-                   help="stamp this run's captures with TIME, a simulated night (ISO 8601, "
-                        "UTC if no offset; default: the fetch time)")
+    add_observed_at(p, "stamp this run's captures with TIME, a simulated night (ISO 8601, "
+                       "UTC if no offset; default: the fetch time)")
     p.add_argument("--no-prefect", action="store_true",
                    help="run the same pipeline without Prefect (plain threads)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run logs")
     p.set_defaults(func=run)
     return p
-
-
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    """Descriptions kept as written; '(default: X)' added where there is a real default."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        text = action.help or ""
-        if ("%(default)" in text or "default:" in text or action.default in (None, False)
-                or action.default is argparse.SUPPRESS):
-            return text
-        return text + " (default: %(default)s)"
 
 
 def check_robots_flag(args: argparse.Namespace) -> str | None:
@@ -150,12 +125,9 @@ def run(args: argparse.Namespace) -> int:
     failed: they are listed, and retried by the next run), 1 on an error, 2 on bad use."""
     problem = check_robots_flag(args)
     if problem:
-        print(f"verdicts crawl: {problem}", file=sys.stderr)
+        fail("crawl", problem)
         return 2
-    if not args.verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # Dask's INFO chatter
+    quiet_prefect(args.verbose)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -186,10 +158,10 @@ def run(args: argparse.Namespace) -> int:
                 summary = crawl_mod.nightly_crawl(args.base_url, task_runner=args.task_runner,
                                                   **kwargs)
     except ValueError as exc:
-        print(f"verdicts crawl: {exc}", file=sys.stderr)
+        fail("crawl", str(exc))
         return 2
     except Exception as exc:  # noqa: BLE001 - one line, not a traceback
-        print(f"verdicts crawl: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        fail("crawl", f"failed: {type(exc).__name__}: {exc}")
         return 1
     finally:
         crawl_mod.set_progress_hook(None)

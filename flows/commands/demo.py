@@ -9,36 +9,35 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from flows import settings
+from flows.commands.options import HelpFormatter, add_command, add_data_dir, fail
 
 #: The first simulated night (03:00 UTC, the schedule's default hour).
 FIRST_NIGHT = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 #: Marks a data directory the demo made, so a re-run may start it afresh.
 DEMO_MARKER = ".verdicts-demo"
 
+DESCRIPTION = """\
+Start the local replica of shiporskip.io on loopback and run the real nightly crawl flow
+against it once per simulated night, each night with its own observed_at. Leaves
+DATA_DIR/verdicts.duckdb and DATA_DIR/archive/*.warc.gz, and prints a summary and one
+trend query. A data directory made by an earlier demo is started afresh; any other
+non-empty one is refused."""
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register `verdicts demo`."""
-    p = sub.add_parser(
-        "demo",
+    p = add_command(
+        sub, "demo",
         help="crawl the local replica for 14 simulated nights (the main job, on loopback)",
-        description=(
-            "Start the local replica of shiporskip.io on loopback and run the real nightly "
-            "crawl flow against it once per simulated night, each night with its own "
-            "observed_at. Leaves DATA_DIR/verdicts.duckdb and DATA_DIR/archive/*.warc.gz, "
-            "and prints a summary and one trend query. A data directory made by an earlier "
-            "demo is started afresh; any other non-empty one is refused."
-        ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=DESCRIPTION, formatter_class=HelpFormatter,
     )
-    p.add_argument("--data-dir", help="where the warehouse and WARCs go "
-                   "(default: $VERDICTS_DATA_DIR or ./data)")
+    add_data_dir(p, "where the warehouse and WARCs go")
     p.add_argument("--nights", type=int, default=14, help="simulated nights to crawl")
     p.add_argument("--seed", type=int, default=1, help="the replica's catalog seed")
     p.add_argument("--rate", type=float, default=100.0,
@@ -62,12 +61,12 @@ def _prepare(data: Path) -> str | None:
 def run(args: argparse.Namespace) -> int:
     """Run the demo; 0 when every night finished."""
     if args.nights < 1:
-        print("verdicts demo: --nights must be at least 1", file=sys.stderr)
+        fail("demo", "--nights must be at least 1")
         return 2
     data = settings.data_dir(args.data_dir)
     problem = _prepare(data)
     if problem:
-        print(f"verdicts demo: {problem}", file=sys.stderr)
+        fail("demo", problem)
         return 2
 
     from rich.console import Console
@@ -106,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
                     f"night {night + 1:>2} {observed_at:%Y-%m-%d}: {c['requests']:>4} requests, "
                     f"{c['fetched']:>3} fetched, {c['not_modified']:>3} not modified, "
                     f"{c['new_pages']:>3} new, {c['changed']:>2} changed, {c['gone']:>2} gone, "
-                    f"{c['failed']} failed"
+                    f"{c['failed']} failed",
+                    soft_wrap=True,
                 )
                 progress.advance(nights)
         finally:

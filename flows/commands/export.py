@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import duckdb
 
-from flows import settings
+from flows.commands.options import add_command, add_data_dir, fail, one_line, open_snapshot
 from warehouse.export import EXPORTS, export_parquet
-from warehouse.snapshot import open_readonly
 
 DESCRIPTION = """\
 Write the warehouse's analyst views as Parquet files under DIR, one directory per view.
@@ -24,11 +22,9 @@ Reads the published snapshot (see `verdicts sql`), so it never blocks a crawl.
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `verdicts export`."""
-    p = subparsers.add_parser(
-        "export",
-        help="write every analyst view as Parquet, partitioned by month",
+    p = add_command(
+        subparsers, "export", help="write every analyst view as Parquet, partitioned by month",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("dir", metavar="DIR", help="output directory")
     p.add_argument("--format", choices=("parquet",), default="parquet", help="parquet (default)")
@@ -39,23 +35,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         dest="views",
         help="export only this view (repeatable; default: all)",
     )
-    p.add_argument("--data-dir", help="data directory (default: $VERDICTS_DATA_DIR or ./data)")
+    add_data_dir(p)
     p.set_defaults(func=run)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `verdicts export`."""
-    db = settings.db_path(settings.data_dir(args.data_dir))
-    try:
-        con = open_readonly(db)
-    except (FileNotFoundError, duckdb.Error) as exc:
-        print(f"verdicts export: {str(exc).splitlines()[0]}", file=sys.stderr)
+    con = open_snapshot("export", args.data_dir)
+    if con is None:
         return 2
     try:
         manifest = export_parquet(con, Path(args.dir), args.views)
     except (duckdb.Error, OSError) as exc:
-        print(f"verdicts export: {' '.join(str(exc).split())}", file=sys.stderr)
+        fail("export", one_line(exc))
         return 1
     finally:
         con.close()

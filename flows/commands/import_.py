@@ -15,7 +15,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 
@@ -23,6 +22,15 @@ import duckdb
 
 from flows import settings
 from flows.archive import ArchivedRecord, WarcWriter
+from flows.commands.options import (
+    add_command,
+    add_data_dir,
+    add_inputs,
+    add_observed_at,
+    check_inputs,
+    fail,
+    one_line,
+)
 from flows.ingest import InputError, InputPayload, iter_inputs, parse_payload, parser_version
 from warehouse import CaptureRecord, LoadSummary, connect, load_captures
 
@@ -55,45 +63,16 @@ examples:
 """
 
 
-def parse_observed_at(value: str) -> datetime:
-    """An ISO 8601 time as an aware UTC datetime; no offset means UTC."""
-    text = value.strip()
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not an ISO 8601 time: {value!r} (e.g. 2025-06-01T08:00:00Z)"
-        ) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
-
-
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `verdicts import`."""
-    p = subparsers.add_parser(
-        "import",
+    p = add_command(
+        subparsers, "import",
         help="archive pages (files or WARCs) and load them into the warehouse",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DESCRIPTION, epilog=EPILOG,
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="a .html, .htm, .txt or WARC file")
-    p.add_argument(
-        "--observed-at",
-        type=parse_observed_at,
-        metavar="TIME",
-        help="when the pages were seen (ISO 8601; UTC if no offset)",
-    )
-    p.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="data directory (default: $VERDICTS_DATA_DIR, else ./data)",
-    )
-    p.add_argument(
-        "--url",
-        help="the page's URL (only with exactly one PATH); overrides WARC-Target-URI",
-    )
+    add_inputs(p)
+    add_observed_at(p, "when the pages were seen (ISO 8601; UTC if no offset)")
+    add_data_dir(p)
     p.set_defaults(func=run)
     return p
 
@@ -112,7 +91,7 @@ class _Totals:
 
 
 def _err(label: str, message: str) -> None:
-    print(f"verdicts: {label}: {message}", file=sys.stderr)
+    fail(None, f"{label}: {message}")
 
 
 def _archive(writer: WarcWriter, item: InputPayload) -> ArchivedRecord:
@@ -260,15 +239,14 @@ def _publish_snapshot(db: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Archive, parse and load every input; print a summary; 1 if anything failed."""
-    if args.url is not None and len(args.paths) != 1:
-        _err("--url", f"needs exactly one PATH, got {len(args.paths)}")
+    if not check_inputs(args):
         return 2
     data = settings.data_dir(args.data_dir)
     db = settings.db_path(data)
     try:
         con = connect(db)
     except (duckdb.Error, OSError) as exc:
-        _err(str(db), f"cannot open the warehouse: {' '.join(str(exc).split())}")
+        _err(str(db), f"cannot open the warehouse: {one_line(exc)}")
         return 1
     totals = _Totals()
     seen: set[str] = set()

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from flows.commands.options import add_command, add_inputs, check_inputs, fail
 from flows.ingest import InputError, iter_inputs, parse_payload
 
 DESCRIPTION = """\
@@ -35,18 +36,11 @@ examples:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `verdicts parse`."""
-    p = subparsers.add_parser(
-        "parse",
-        help="parse comparison pages (files or WARCs) to JSON Lines",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = add_command(
+        subparsers, "parse", help="parse comparison pages (files or WARCs) to JSON Lines",
+        description=DESCRIPTION, epilog=EPILOG,
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="a .html, .htm, .txt or WARC file")
-    p.add_argument(
-        "--url",
-        help="the page's URL (only with exactly one PATH); overrides WARC-Target-URI",
-    )
+    add_inputs(p)
     p.set_defaults(func=run)
     return p
 
@@ -55,21 +49,16 @@ def _emit(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def _fail(label: str, message: str) -> None:
-    print(f"verdicts: {label}: {message}", file=sys.stderr)
-
-
 def run(args: argparse.Namespace) -> int:
     """Print every page as JSON; return 1 if any input or page failed, else 0."""
-    if args.url is not None and len(args.paths) != 1:
-        _fail("--url", f"needs exactly one PATH, got {len(args.paths)}")
+    if not check_inputs(args):
         return 2
     failed = 0
     for item in iter_inputs(args.paths, url=args.url):
         if isinstance(item, InputError):
             failed += 1
             _emit({"url": args.url, "error": item.message, "input": item.input})
-            _fail(item.input, item.message)
+            fail(None, f"{item.input}: {item.message}")
             continue
         parsed = parse_payload(item)
         if parsed.page is not None:
@@ -77,6 +66,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             failed += 1
             _emit({"url": item.url, "error": parsed.error, "input": item.label})
-            _fail(item.label, parsed.error or "parse failed")
+            fail(None, f"{item.label}: {parsed.error or 'parse failed'}")
     sys.stdout.flush()
     return 1 if failed else 0

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 
 from flows import settings
-from flows.commands.crawl import _Formatter
+from flows.commands.options import HelpFormatter, add_command, add_data_dir, fail, quiet_prefect
 
 DESCRIPTION = """\
 Parse every page payload in DATA_DIR/archive again with the current parser and reload the
@@ -18,13 +16,11 @@ replaced). Nothing is fetched: a new parser version means a reparse, not a refet
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `verdicts reparse`."""
-    p = subparsers.add_parser(
-        "reparse", help="re-parse the archived pages and rebuild the parsed tables",
-        description=DESCRIPTION,
-        formatter_class=_Formatter,
+    p = add_command(
+        subparsers, "reparse", help="re-parse the archived pages and rebuild the parsed tables",
+        description=DESCRIPTION, formatter_class=HelpFormatter,
     )
-    p.add_argument("--data-dir", metavar="DIR",
-                   help="data directory (default: $VERDICTS_DATA_DIR, else ./data)")
+    add_data_dir(p)
     p.add_argument("--db", metavar="PATH",
                    help="load into this warehouse file instead of DATA_DIR/verdicts.duckdb "
                         "(e.g. a new one, to check the archive alone rebuilds it)")
@@ -38,11 +34,9 @@ def run(args: argparse.Namespace) -> int:
     """Reparse and print the totals as JSON. 1 when the archive has no WARC files."""
     data = settings.data_dir(args.data_dir)
     if not settings.archive_dir(data).is_dir():
-        print(f"verdicts reparse: no archive in {data} (nothing to reparse)", file=sys.stderr)
+        fail("reparse", f"no archive in {data} (nothing to reparse)")
         return 1
-    if not args.verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    quiet_prefect(args.verbose)
     from flows.crawl import reparse, reparse_archive
 
     fn = reparse if args.no_prefect else reparse_archive

@@ -6,6 +6,7 @@ import argparse
 import threading
 from collections import Counter
 
+from flows.commands.options import add_command
 from replica import Replica
 from replica.faults import PROFILE_HELP
 
@@ -35,12 +36,10 @@ examples:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `verdicts replica`."""
-    p = subparsers.add_parser(
-        "replica",
+    p = add_command(
+        subparsers, "replica",
         help="serve a local copy of shiporskip.io (for crawls, tests and benchmarks)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DESCRIPTION, epilog=EPILOG,
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 = any free)")

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flows import settings
+from flows.commands.options import add_command, add_data_dir, fail
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 
@@ -23,13 +24,11 @@ $VERDICTS_REPORT_DIR, which this command sets. Exit status 1 if a notebook fails
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `verdicts report`."""
-    p = subparsers.add_parser(
-        "report",
-        help="run the notebooks and write their charts as PNG files",
+    p = add_command(
+        subparsers, "report", help="run the notebooks and write their charts as PNG files",
         description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--data-dir", help="data directory (default: $VERDICTS_DATA_DIR or ./data)")
+    add_data_dir(p)
     p.add_argument("--out", default="reports", help="output directory (default: reports/)")
     p.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
     p.add_argument(
@@ -93,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     """Run `verdicts report`."""
     data = settings.data_dir(args.data_dir)
     if not settings.db_path(data).exists():
-        print(f"verdicts report: no warehouse at {settings.db_path(data)}", file=sys.stderr)
+        fail("report", f"no warehouse at {settings.db_path(data)}")
         return 2
     paths: Sequence[Path] = args.notebooks or sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
     out = Path(args.out)
@@ -105,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - report and go on with the next notebook
             failed += 1
             first = next((ln for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
-            print(f"verdicts report: {path.name} failed: {first}", file=sys.stderr)
+            fail("report", f"{path.name} failed: {first}")
             continue
         pngs = sorted(set(out.glob("*.png")) - before) or sorted(out.glob(f"{path.stem}*.png"))
         print(f"{path.name}: {len(pngs)} chart(s) -> {out}/")

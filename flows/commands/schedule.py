@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from typing import Any
 
-from flows.commands.crawl import _Formatter, add_crawl_options, check_robots_flag, crawl_kwargs
+from flows.commands.crawl import add_crawl_options, check_robots_flag, crawl_kwargs
+from flows.commands.options import HelpFormatter, add_command, fail
 
 DESCRIPTION = """\
 Serve the nightly crawl: creates (or updates) the deployment 'nightly-crawl/<NAME>' with a
@@ -29,9 +29,10 @@ examples:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `verdicts schedule`."""
-    p = subparsers.add_parser(
-        "schedule", help="serve the nightly crawl on a cron schedule (Prefect deployment)",
-        description=DESCRIPTION, epilog=EPILOG, formatter_class=_Formatter,
+    p = add_command(
+        subparsers, "schedule",
+        help="serve the nightly crawl on a cron schedule (Prefect deployment)",
+        description=DESCRIPTION, epilog=EPILOG, formatter_class=HelpFormatter,
     )
     add_crawl_options(p)
     p.add_argument("--cron", default="0 3 * * *", help="when to crawl (cron syntax)")
@@ -77,17 +78,17 @@ def run(args: argparse.Namespace) -> int:
     """Serve until interrupted. 2 on bad options."""
     problem = check_robots_flag(args)
     if problem:
-        print(f"verdicts schedule: {problem}", file=sys.stderr)
+        fail("schedule", problem)
         return 2
     try:
         spec = schedule_spec(args)
     except ValueError as exc:
-        print(f"verdicts schedule: {exc}", file=sys.stderr)
+        fail("schedule", str(exc))
         return 2
     from flows.crawl import nightly_crawl
 
     if not os.environ.get("PREFECT_API_URL"):
-        print("verdicts schedule: PREFECT_API_URL is not set; scheduled runs need a Prefect "
-              "server that keeps running (`prefect server start`).", file=sys.stderr)
+        fail("schedule", "PREFECT_API_URL is not set; scheduled runs need a Prefect "
+             "server that keeps running (`prefect server start`).")
     nightly_crawl.serve(**spec)
     return 0

@@ -32,8 +32,7 @@ from typing import Any
 
 import duckdb
 
-from flows import settings
-from warehouse.snapshot import open_readonly
+from flows.commands.options import add_command, add_data_dir, fail, one_line, open_snapshot
 
 READ_TYPES = {duckdb.StatementType.SELECT}
 _EXPLAIN = re.compile(r"^\s*explain(?:\s+analy[sz]e)?\s+", re.IGNORECASE)
@@ -45,11 +44,9 @@ class Refused(Exception):
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register `verdicts sql`."""
-    p = subparsers.add_parser(
-        "sql",
-        help="run read-only SQL against the warehouse",
+    p = add_command(
+        subparsers, "sql", help="run read-only SQL against the warehouse",
         description=__doc__.split("\n", 2)[2] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("query", nargs="?", default="-", help="SQL to run; '-' or omitted: stdin")
     p.add_argument(
@@ -58,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default="table",
         help="table (default), csv, or json (JSON Lines, one object per row)",
     )
-    p.add_argument("--data-dir", help="data directory (default: $VERDICTS_DATA_DIR or ./data)")
+    add_data_dir(p)
     p.set_defaults(func=run)
 
 
@@ -156,13 +153,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         statements = check_read_only(sql)
     except Refused as exc:
-        print(f"verdicts sql: refused: {exc}", file=sys.stderr)
+        fail("sql", f"refused: {exc}")
         return 2
-    db = settings.db_path(settings.data_dir(args.data_dir))
-    try:
-        con = open_readonly(db)
-    except (FileNotFoundError, duckdb.Error) as exc:
-        print(f"verdicts sql: {str(exc).splitlines()[0]}", file=sys.stderr)
+    con = open_snapshot("sql", args.data_dir)
+    if con is None:
         return 2
     try:
         for i, stmt in enumerate(statements):
@@ -171,8 +165,7 @@ def run(args: argparse.Namespace) -> int:
                 columns = [d[0] for d in cur.description or []]
                 rows = cur.fetchall() if columns else []
             except duckdb.Error as exc:
-                message = " ".join(str(exc).split())
-                print(f"verdicts sql: statement {i + 1} failed: {message}", file=sys.stderr)
+                fail("sql", f"statement {i + 1} failed: {one_line(exc)}")
                 return 1
             if args.format == "csv" and i > 0:
                 sys.stdout.write("\n")

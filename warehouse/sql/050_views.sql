@@ -169,6 +169,28 @@ JOIN tool_asof s
   ON s.valid_from < p.as_of
  AND coalesce(s.valid_to, 'infinity'::TIMESTAMPTZ) >= p.as_of;
 
+-- tool_rates_by_group (helper): the one aggregate behind ship_rate_by_vendor and
+-- category_trends: one row per group of tools per period, a group being a vendor
+-- (dimension 'vendor') or a category (dimension 'category').
+--   dimension, grp, granularity, period_start, period_end
+--   tools, shipping, ship_rate, mean_ship_pct   see ship_rate_by_vendor
+CREATE OR REPLACE VIEW tool_rates_by_group AS
+WITH grouped AS (
+    SELECT 'vendor' AS dimension, v.vendor AS grp, a.*
+    FROM tool_asof_periods a
+    LEFT JOIN tool_vendor v ON v.slug = a.tool_slug
+    UNION ALL
+    SELECT 'category' AS dimension, a.category AS grp, a.*
+    FROM tool_asof_periods a
+)
+SELECT dimension, grp, granularity, period_start, period_end,
+       count(*)::INTEGER AS tools,
+       count(*) FILTER (WHERE ships)::INTEGER AS shipping,
+       avg(ships::INTEGER) AS ship_rate,
+       avg(panel_ship_pct) AS mean_ship_pct
+FROM grouped
+GROUP BY dimension, grp, granularity, period_start, period_end;
+
 -- ship_rate_by_vendor: one row per vendor per period.
 --   vendor          canonical vendor; NULL groups the tools whose vendor is unknown
 --   granularity, period_start, period_end   see analytics_periods
@@ -177,29 +199,20 @@ JOIN tool_asof s
 --   ship_rate       shipping / tools (0-1)
 --   mean_ship_pct   mean panel ship % of those tools
 CREATE OR REPLACE VIEW ship_rate_by_vendor AS
-SELECT v.vendor, a.granularity, a.period_start,
-       a.period_end,
-       count(*)::INTEGER AS tools,
-       count(*) FILTER (WHERE a.ships)::INTEGER AS shipping,
-       avg(a.ships::INTEGER) AS ship_rate,
-       avg(a.panel_ship_pct) AS mean_ship_pct
-FROM tool_asof_periods a
-LEFT JOIN tool_vendor v ON v.slug = a.tool_slug
-GROUP BY ALL;
+SELECT grp AS vendor, granularity, period_start, period_end,
+       tools, shipping, ship_rate, mean_ship_pct
+FROM tool_rates_by_group
+WHERE dimension = 'vendor';
 
 -- category_trends: one row per category per period (a tool counts under its category as
 -- of the end of the period; pages can show different categories, the latest wins).
 --   category, granularity, period_start, period_end
 --   tools, shipping, ship_rate, mean_ship_pct   as in ship_rate_by_vendor
 CREATE OR REPLACE VIEW category_trends AS
-SELECT a.category, a.granularity, a.period_start,
-       a.period_end,
-       count(*)::INTEGER AS tools,
-       count(*) FILTER (WHERE a.ships)::INTEGER AS shipping,
-       avg(a.ships::INTEGER) AS ship_rate,
-       avg(a.panel_ship_pct) AS mean_ship_pct
-FROM tool_asof_periods a
-GROUP BY ALL;
+SELECT grp AS category, granularity, period_start, period_end,
+       tools, shipping, ship_rate, mean_ship_pct
+FROM tool_rates_by_group
+WHERE dimension = 'category';
 
 -- review_asof_periods: one row per (tool, persona) review per period in which it was
 -- known, with its score and verdict as of the end of the period (see review_asof_live): the

@@ -1,0 +1,122 @@
+"""What several `verdicts` subcommands share: options, their parsing, and small helpers.
+
+Each shared option is declared here once (name, metavar, help text, parsing), so every
+subcommand's --help says the same thing about it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from flows import settings
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions kept as written; '(default: X)' added where there is a real default."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if ("%(default)" in text or "default:" in text or action.default in (None, False)
+                or action.default is argparse.SUPPRESS):
+            return text
+        return text + " (default: %(default)s)"
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    *,
+    help: str,  # noqa: A002 - argparse's own name for it
+    description: str | None,
+    epilog: str | None = None,
+    formatter_class: type[argparse.HelpFormatter] = argparse.RawDescriptionHelpFormatter,
+) -> argparse.ArgumentParser:
+    """Register subcommand `name`; its description and epilog are printed as written."""
+    return subparsers.add_parser(
+        name, help=help, description=description, epilog=epilog,
+        formatter_class=formatter_class,
+    )
+
+
+def add_data_dir(p: argparse.ArgumentParser, what: str = "data directory") -> None:
+    """--data-dir DIR, resolved by :func:`flows.settings.data_dir`."""
+    p.add_argument("--data-dir", metavar="DIR",
+                   help=f"{what} (default: $VERDICTS_DATA_DIR, else ./data)")
+
+
+def parse_time(value: str) -> datetime:
+    """An ISO 8601 time as an aware UTC datetime (no offset means UTC)."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 time: {value!r} (e.g. 2025-06-01T08:00:00Z)"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def add_observed_at(p: argparse.ArgumentParser, help: str) -> None:  # noqa: A002
+    """--observed-at TIME, parsed by :func:`parse_time`; `help` says what it stamps."""
+    p.add_argument("--observed-at", type=parse_time, metavar="TIME", help=help)
+
+
+def add_inputs(p: argparse.ArgumentParser) -> None:
+    """The PATH arguments and --url of `parse` and `import` (see flows.ingest)."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="a .html, .htm, .txt or WARC file")
+    p.add_argument(
+        "--url",
+        help="the page's URL (only with exactly one PATH); overrides WARC-Target-URI",
+    )
+
+
+def check_inputs(args: argparse.Namespace) -> bool:
+    """False (after saying why on stderr) when --url is given with other than one PATH."""
+    if args.url is not None and len(args.paths) != 1:
+        fail(None, f"--url: needs exactly one PATH, got {len(args.paths)}")
+        return False
+    return True
+
+
+def fail(command: str | None, message: str) -> None:
+    """One line on stderr: ``verdicts <command>: <message>`` (``verdicts: …`` without one)."""
+    prefix = f"verdicts {command}" if command else "verdicts"
+    print(f"{prefix}: {message}", file=sys.stderr)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one line (DuckDB's span several)."""
+    return " ".join(str(exc).split())
+
+
+def quiet_prefect(verbose: bool) -> None:
+    """Unless `verbose`, keep Prefect's (and Dask's) run logs off the terminal."""
+    if verbose:
+        return
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # Dask's INFO chatter
+
+
+def open_snapshot(command: str, data_dir: str | os.PathLike[str] | None
+                  ) -> duckdb.DuckDBPyConnection | None:
+    """The warehouse's published snapshot, read-only (see warehouse.snapshot); None, after
+    saying why on stderr, when there is none to open."""
+    from warehouse.snapshot import open_readonly
+
+    db: Path = settings.db_path(settings.data_dir(data_dir))
+    try:
+        return open_readonly(db)
+    except (FileNotFoundError, duckdb.Error) as exc:
+        fail(command, str(exc).splitlines()[0])
+        return None
