@@ -1,6 +1,6 @@
 """Raw crawl throughput against the replica: our crawler vs Scrapy, same URLs, same run.
 
-    python -m bench.crawl [--scale 3000] [--concurrency 16] [--rounds 2]
+    python -m bench.crawl [--scale 3000] [--concurrency 16] [--rounds 2] [--parse-processes 1]
 
 Politeness off on both sides (no robots.txt, no delay), the same concurrency per host,
 the replica in its own process, warmed up first (every page rendered once) so neither
@@ -144,14 +144,15 @@ def fetch_archive(base_url: str, urls: list[str], concurrency: int) -> dict[str,
             close_writers(spec.run_id)
 
 
-def full_crawl(base_url: str, concurrency: int) -> dict[str, Any]:
+def full_crawl(base_url: str, concurrency: int, parse_processes: int = 1) -> dict[str, Any]:
     """The whole pipeline without Prefect: discover, fetch, archive, parse, load."""
     from flows.crawl import crawl
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         summary = crawl(base_url, data_dir=tmp, rate=0, obey_robots=False,
-                        concurrency=concurrency, batch_size=200)
+                        concurrency=concurrency, batch_size=200,
+                        parse_processes=parse_processes)
         seconds = time.perf_counter() - t0
     pages = summary["counts"]["fetched"]
     return {"pages": pages, "seconds": seconds, "pages_per_s": pages / seconds}
@@ -175,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=int, default=3000, help="comparison pages in the replica")
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--parse-processes", type=int, default=1,
+                   help="parser worker processes of the full crawl (0: a thread)")
     args = p.parse_args(argv)
 
     with replica_process("--scale", str(args.scale), "--crawl-delay", "-1") as base:
@@ -187,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             rows["scrapy"].append(scrapy(urls, args.concurrency))
             rows["fetch"].append(fetch_only(base, urls, args.concurrency))
             rows["raw"].append(fetch_archive(base, urls, args.concurrency))
-            rows["crawl"].append(full_crawl(base, args.concurrency))
+            rows["crawl"].append(full_crawl(base, args.concurrency, args.parse_processes))
             print(f"round {i + 1}: " + ", ".join(
                 f"{k} {v[-1]['pages_per_s']:.0f} pages/s" for k, v in rows.items()), flush=True)
 

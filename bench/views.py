@@ -37,7 +37,11 @@ QUERIES: dict[str, str] = {
     "OR tool_b_slug = '{slug}'",
     "captures": "SELECT * FROM captures WHERE observed_at >= "
     "(SELECT max(observed_at) - INTERVAL 1 DAY FROM capture)",
-    # not one of the issue's trend views, but analysts read it: compact pages' scores filled
+}
+
+#: views timed for information only: `reviews` is computed live from every observation
+#: (not materialised by the refresh), and is not one of the trend views the goal is for
+LIVE_QUERIES: dict[str, str] = {
     "reviews": "SELECT * FROM reviews WHERE tool_slug = '{slug}'",
 }
 
@@ -147,13 +151,17 @@ def main(argv: list[str] | None = None) -> int:
     ).fetchall()[0][0]
     print(f"\nView (read-only snapshot)      rows   whole view s   filtered s  goal ≤ {GOAL_S:g} s")
     misses = 0
-    for view, query in QUERIES.items():
+    for view, query in {**QUERIES, **LIVE_QUERIES}.items():
         whole, table = timed(lambda v=view: ro.sql(f"SELECT * FROM {v}").to_arrow_table())
         part, _ = timed(lambda q=query: ro.sql(q.format(slug=slug)).to_arrow_table())
         ok = whole <= GOAL_S and part <= GOAL_S
-        misses += not ok
+        if view in LIVE_QUERIES:
+            verdict = "(live view, no goal)"
+        else:
+            misses += not ok
+            verdict = "ok" if ok else "MISS"
         rows = table.num_rows  # type: ignore[union-attr]
-        print(f"{view:24} {rows:>11,}   {whole:12.3f}   {part:10.3f}  {'ok' if ok else 'MISS'}")
+        print(f"{view:24} {rows:>11,}   {whole:12.3f}   {part:10.3f}  {verdict}")
     ro.close()
     print(f"\n{len(QUERIES) - misses}/{len(QUERIES)} views within {GOAL_S:g} s.")
     return 0
