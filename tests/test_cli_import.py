@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
-import warehouse
 from flows import settings
 from flows.archive import iter_payloads, iter_records, payload_digest
 from flows.cli import main
@@ -231,18 +229,17 @@ def test_many_inputs_batches_and_progress(capsys, data_dir, tmp_path, seed, monk
     assert len(list(iter_records(next(settings.archive_dir(data_dir).glob("*.warc.gz"))))) == 56
 
 
-def test_data_dir_flag_and_publish_hook(capsys, tmp_path, seed, monkeypatch) -> None:
-    calls: list[Path] = []
-    fake = types.ModuleType("warehouse.snapshot")
-    fake.publish_snapshot = calls.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "warehouse.snapshot", fake)
-    monkeypatch.setattr(warehouse, "snapshot", fake, raising=False)
+def test_data_dir_flag_and_snapshot(capsys, tmp_path, seed) -> None:
     target = tmp_path / "elsewhere"
     assert main(["import", str(seed("001")), "--data-dir", str(target)]) == 0
     assert (target / "verdicts.duckdb").exists()
-    assert calls == [target / "verdicts.duckdb"]
+    snap = target / "verdicts.snapshot.duckdb"
+    published = snap.stat().st_mtime_ns
+    ro = duckdb.connect(str(snap), read_only=True)
+    assert ro.execute("SELECT count(*) FROM capture").fetchall() == [(1,)]
+    ro.close()
     assert main(["import", str(seed("001")), "--data-dir", str(target)]) == 0
-    assert len(calls) == 1  # nothing new: nothing to publish
+    assert snap.stat().st_mtime_ns == published  # nothing new: nothing to publish
 
 
 def test_real_subprocess_import(tmp_path, seed) -> None:

@@ -9,7 +9,6 @@ load, in bulk batches. Raw bytes are on disk (fsynced) before anything parses th
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from flows.commands.options import (
 )
 from flows.ingest import InputError, InputPayload, iter_inputs, parse_payload, parser_version
 from warehouse import CaptureRecord, LoadSummary, connect, load_captures
+from warehouse.snapshot import publish_snapshot
 
 #: Payloads loaded per transaction.
 BATCH_SIZE = 200
@@ -219,24 +219,6 @@ def _import_batch(
     totals.load = totals.load + load_captures(con, records)
 
 
-def _publish_snapshot(db: Path) -> None:
-    """Refresh the analysts' read-only snapshot, when that feature exists.
-
-    TODO(integration): warehouse.snapshot.publish_snapshot is being written by another
-    helper; until it exists this does nothing. Wire it for real (and drop the guard)
-    once it lands.
-    """
-    try:
-        snapshot = importlib.import_module("warehouse.snapshot")
-    except ModuleNotFoundError as exc:
-        if exc.name != "warehouse.snapshot":
-            raise
-        return
-    publish = getattr(snapshot, "publish_snapshot", None)
-    if callable(publish):
-        publish(db)
-
-
 def run(args: argparse.Namespace) -> int:
     """Archive, parse and load every input; print a summary; 1 if anything failed."""
     if not check_inputs(args):
@@ -270,8 +252,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         con.close()
     load = totals.load
-    if load.captures_new:
-        _publish_snapshot(db)
+    if load.captures_new:  # analysts read the snapshot: publish what is new
+        publish_snapshot(db)
     print(
         f"imported {totals.pages} page(s) ({load.captures_new} new, {totals.already} already "
         f"present), {load.tools} tools, {load.reviews} reviews, {totals.failed} failure(s)"
