@@ -172,9 +172,9 @@ def _print_ship_rates(rates: Any) -> None:
     joined = b.join(a, rsuffix="_first", how="left")
     joined["move"] = joined["ship_rate"] - joined["ship_rate_first"].fillna(joined["ship_rate"])
     joined = joined.reindex(joined["move"].abs().sort_values(ascending=False).index)
-    print(f"  {'vendor':<20} {'week of ' + str(first)[:10]:>18} {'week of ' + str(last)[:10]:>18}")
+    print(f"  {'vendor':<20} {'week of ' + str(first)[:10]:>20} {'week of ' + str(last)[:10]:>20}")
     for vendor, row in joined.head(8).iterrows():
         before = row["ship_rate_first"]
-        before_txt = "—" if before != before else f"{before:.0%} of {int(row['tools_first'])}"
-        print(f"  {vendor:<20} {before_txt:>18} "
-              f"{row['ship_rate']:.0%} of {int(row['tools']):>3}".rjust(0))
+        before_txt = "—" if before != before else f"{before:.0%} of {int(row['tools_first'])} tools"
+        after_txt = f"{row['ship_rate']:.0%} of {int(row['tools'])} tools"
+        print(f"  {vendor:<20} {before_txt:>20} {after_txt:>20}")
