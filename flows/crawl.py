@@ -19,7 +19,8 @@ loaded from disk, and only the URLs without an outcome are fetched.
 
 ``reparse_archive`` rebuilds the parsed tables from the WARCs alone, so a new
 PARSER_VERSION means a reparse, not a refetch. ``crawl`` runs the same pipeline as
-``nightly_crawl`` with plain threads instead of Prefect (for benchmarks and embedding).
+``nightly_crawl`` with plain threads instead of Prefect, parsing in a worker process
+(for benchmarks and embedding).
 """
 
 from __future__ import annotations
@@ -1098,7 +1099,9 @@ def nightly_crawl(
 def crawl(base_url: str = settings.LIVE_BASE_URL, *, parse_processes: int = 1,
           **kwargs: Any) -> dict[str, Any]:
     """The same crawl as :func:`nightly_crawl`, without Prefect (plain threads, and
-    `parse_processes` worker processes for parsing; 0 parses in a thread)."""
+    `parse_processes` worker processes for parsing; 0 parses in a thread). The workers
+    start from a forkserver, which imports the caller's main module: a script calling
+    this needs the usual ``if __name__ == "__main__":`` guard (or parse_processes=0)."""
     params = CrawlParams(base_url=base_url, **kwargs)
     executor = _ThreadExecutor(parse_processes)
     try:
