@@ -34,7 +34,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +46,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import settings
 from flows.archive import ArchivedRecord, WarcWriter, iter_payloads, iter_records, repair_warc
 from flows.fetch import FetchConfig, Fetcher, FetchResult, media_type
+from flows.ingest import batched
 from flows.journal import Journal, journal_path, read_journal
 from flows.plan import PlanItem, make_plan
 from flows.robots import RobotsPolicy, robots_url
@@ -1147,17 +1148,6 @@ def captures_from_warc(path: Path, data: Path) -> Iterator[ParseItem]:
         )
 
 
-def _chunks(items: Iterable[ParseItem], size: int) -> Iterator[list[ParseItem]]:
-    chunk: list[ParseItem] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def reparse_pipeline(data_dir: str | None, executor: _Executor, *, db: str | None = None,
                      batch_size: int = 200) -> dict[str, Any]:
     """Re-parse every page payload in the archive and reload it (replace=True)."""
@@ -1172,7 +1162,7 @@ def reparse_pipeline(data_dir: str | None, executor: _Executor, *, db: str | Non
         futures = []
         for path in files:
             try:
-                for chunk in _chunks(captures_from_warc(path, data), batch_size):
+                for chunk in batched(captures_from_warc(path, data), batch_size):
                     totals["payloads"] += len(chunk)
                     futures.append(executor.submit("parse", items=chunk,
                                                    parser_version=version))

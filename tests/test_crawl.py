@@ -5,11 +5,11 @@ archive/warehouse agreement, crash recovery, reparse, the CLI."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from replica_log import settle
 from warcio.archiveiterator import ArchiveIterator
 
 from flows import crawl as crawl_mod
@@ -30,15 +30,6 @@ NIGHT0 = datetime(2025, 6, 2, 3, tzinfo=UTC)
 
 def night(n: int) -> datetime:
     return NIGHT0 + timedelta(days=n)
-
-
-def settle(replica: Replica, quiet: float = 0.1) -> list:
-    n, since = -1, time.monotonic()
-    while time.monotonic() - since < quiet:
-        if len(replica.requests) != n:
-            n, since = len(replica.requests), time.monotonic()
-        time.sleep(0.01)
-    return list(replica.requests)
 
 
 def run_crawl(r: Replica, data: Path, n: int, **kw: object) -> dict:

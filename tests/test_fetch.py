@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from replica_log import settle
 
 from flows.discovery import fetch_robots
 from flows.fetch import FetchConfig, Fetcher, FetchResult, _Decoder, _Failure, parse_retry_after
@@ -51,19 +52,6 @@ async def fetch_all(base_url: str, urls: list[str], config: FetchConfig, *,
         if robots:
             await fetch_robots(f, base_url)
         return list(await asyncio.gather(*(f.fetch(u, **kw) for u in urls)))
-
-
-def settle(replica: Replica, quiet: float = 0.1) -> list:
-    """The request log once the server has logged everything (it logs after sending, so
-    a client can be done before the last entry lands)."""
-    import time
-
-    n, since = -1, time.monotonic()
-    while time.monotonic() - since < quiet:
-        if len(replica.requests) != n:
-            n, since = len(replica.requests), time.monotonic()
-        time.sleep(0.01)
-    return list(replica.requests)
 
 
 def compare_log(replica: Replica) -> list:

@@ -30,7 +30,14 @@ from flows.commands.options import (
     fail,
     one_line,
 )
-from flows.ingest import InputError, InputPayload, iter_inputs, parse_payload, parser_version
+from flows.ingest import (
+    InputError,
+    InputPayload,
+    batched,
+    iter_inputs,
+    parse_payload,
+    parser_version,
+)
 from warehouse import CaptureRecord, LoadSummary, connect, load_captures
 from warehouse.snapshot import publish_snapshot
 
@@ -124,19 +131,6 @@ def _existing(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str |
         [ids],
     ).fetchall()
     return {cid: err for cid, err in rows}
-
-
-def _batches(
-    items: Iterator[InputPayload | InputError], size: int
-) -> Iterator[list[InputPayload | InputError]]:
-    batch: list[InputPayload | InputError] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 @contextmanager
@@ -239,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
             with _progress(len(args.paths)) as update:
                 inputs_done = 0
                 last_input: str | None = None
-                for batch in _batches(items, BATCH_SIZE):
+                for batch in batched(items, BATCH_SIZE):
                     _import_batch(con, writer, data, batch, seen, version, totals)
                     for item in batch:
                         if item.input != last_input:
