@@ -11,7 +11,7 @@ from .review import Review
 from .tool_card import ToolCard
 from .url import comparison_slugs, is_comparison_url
 
-PARSER_VERSION: str = "1.0.0"
+PARSER_VERSION: str = "1.1.0"
 
 __all__ = [
     "PARSER_VERSION",

@@ -1,8 +1,10 @@
 """The reviewer scorecard → `Review`s.
 
 Full layout: a persona heading, then for each tool a score line (`85/100 · ship`) and the
-review text. A block with two reviews is tool A then tool B; a block with one review (a
-3-reviewer panel on one side) is placed from the Decision vote totals when they decide it.
+review text: every line up to the next score line, the next persona heading or the end of
+the scorecard, one paragraph per line. A block with two reviews is tool A then tool B; a
+block with one review (a 3-reviewer panel on one side) is placed from the Decision vote
+totals when they decide it.
 
 Compact layout: only the review texts, each in curly quotes. They come in persona order,
 tool A then tool B for each persona, but only the known 8-quote pattern is trusted for
@@ -13,11 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .page import HEADING, NEWSLETTER
 from .persona import compact_personas, is_persona_heading
 from .verdict import parse_score
 
 OPEN_QUOTE = "“"
 CLOSE_QUOTE = "”"
+# Lines that start another part of the page: the full-layout scorecard ends at the first.
+SECTION_LABELS = frozenset({NEWSLETTER, "Bookmarks", "Decision", "Reviewer scorecard", HEADING})
 
 
 _set = object.__setattr__
@@ -104,15 +109,18 @@ def parse_full(
 
     `votes` is (ship, skip) per tool from the Decision table, if it showed them. `closed`
     says the region is whole; when it is not, its last block may be missing reviews, so
-    a lone review there is placed only if the vote totals leave one possibility.
+    a lone review there is placed only if the vote totals leave one possibility, and a
+    review whose text runs to the region's end is dropped: more paragraphs may follow.
+    A line starting another section ends the scorecard (what precedes it is whole).
     """
+    for k, line in enumerate(region):
+        if line in SECTION_LABELS:
+            region, closed = region[:k], True
+            break
     n = len(region)
     scores = [parse_score(x) if len(x) <= 40 else None for x in region]  # texts are long
     # blocks: [persona, [(score, verdict, text), ...]]
     blocks: list[tuple[str | None, list[tuple[int, str, str | None]]]] = []
-
-    def heading(j: int) -> bool:  # a persona heading: a capitalised word before a score
-        return is_persona_heading(region[j]) and (j + 1 >= n or scores[j + 1] is not None)
 
     i = 0
     while i < n:
@@ -122,14 +130,17 @@ def parse_full(
                 blocks.append((region[i], []))
             i += 1
             continue
-        text: str | None = None
-        if i + 1 < n and scores[i + 1] is None and not heading(i + 1):
-            text = strip_quotes(region[i + 1])
-            i += 2
-        else:
-            i += 1
-            if not closed and i >= n:
-                break  # the text was cut off: no review rather than a review without text
+        # The text: up to the next score line or persona heading (a capitalised word
+        # directly followed by a score line), or the end of the region.
+        j = i + 1
+        while j < n and scores[j] is None:
+            if j + 1 < n and scores[j + 1] is not None and is_persona_heading(region[j]):
+                break
+            j += 1
+        if j >= n and not closed:
+            break  # the text may go on past the cut: no review rather than part of one
+        text = strip_quotes("\n".join(region[i + 1 : j])) if j > i + 1 else None
+        i = j
         if not blocks:
             blocks.append((None, []))
         blocks[-1][1].append((scored[0], scored[1], text))

@@ -12,6 +12,9 @@ renderers give the same record several very different bodies, so the tests (and
   (`<span>85</span>/100 · <span>ship</span>`), React-style `<!-- -->` text separators,
   entities and source line breaks inside paragraphs.
 
+A full-layout review text with several paragraphs (joined with "\n" in the record) is
+one block per paragraph in every form.
+
 Every HTML markup carries page chrome (site header and nav links, scripts, styles, a
 footer, a bookmarks widget) that the parser must ignore, and a `<link rel=canonical>`.
 """
@@ -167,7 +170,8 @@ def render_text(
             out.append(persona)
             for r in reviews:
                 para(_score(r))
-                para(r["quote"])
+                for paragraph in r["quote"].split("\n"):
+                    para(paragraph)
     else:
         out.extend(f"“{r['quote']}”" for r in record["reviews"])
     para(NEWSLETTER[0])
@@ -311,7 +315,8 @@ def _semantic(rec: dict[str, Any], votes: dict[int, int]) -> str:
         for persona, reviews in persona_blocks(rec):
             w(f'<section><h3>{_e(persona)}</h3><div class="grid">')
             for r in reviews:
-                w(f'<div><p class="score">{_e(_score(r))}</p><p>{_e(r["quote"])}</p></div>')
+                text = "".join(f"<p>{_e(x)}</p>" for x in r["quote"].split("\n"))
+                w(f'<div><p class="score">{_e(_score(r))}</p>{text}</div>')
             w("</div></section>")
     else:
         for r in rec["reviews"]:
@@ -410,7 +415,10 @@ def _divs(rec: dict[str, Any], votes: dict[int, int]) -> str:
             sc.append(
                 d(
                     d(_e(persona))
-                    + "".join(d(d(_e(_score(r))) + d(_e(r["quote"]))) for r in reviews)
+                    + "".join(
+                        d(d(_e(_score(r))) + "".join(d(_e(x)) for x in r["quote"].split("\n")))
+                        for r in reviews
+                    )
                 )
             )
     else:
@@ -524,7 +532,7 @@ def _inline(rec: dict[str, Any], votes: dict[int, int]) -> str:
             w(f"<h3><span>{_e(persona)}</span></h3>")
             for r in reviews:
                 w(f"<p><span>{r['score']}</span>/100 &middot; <span>{_e(r['verdict'])}</span></p>")
-                w(f"<p>{_split(r['quote'])}</p>")
+                w("".join(f"<p>{_split(x)}</p>" for x in r["quote"].split("\n")))
     else:
         for r in rec["reviews"]:
             w(f"<p><span>&ldquo;</span>{_split(r['quote'])}<span>&rdquo;</span></p>")

@@ -141,9 +141,19 @@ def test_cut_mid_decision_keeps_whole_rows() -> None:
 
 def test_cut_mid_number_drops_that_review() -> None:
     got = _cut_text("002", "52/100", 4)  # "52/1"
-    assert len(got["reviews"]) == 7
+    # The cut line could as well be one more paragraph of Founder A's text, which runs to
+    # the last whole line: Founder A goes too, not only the review whose score was cut.
+    assert len(got["reviews"]) == 6
+    assert_consistent(got, golden("002"))
+    assert got["reviews"][-1]["persona"] == "Futurist"
+
+
+def test_cut_in_the_last_text_keeps_an_open_block_unplaced() -> None:
+    got = _cut_text("002", "The buyer here is an enterprise", 20)  # Founder B's text
+    assert len(got["reviews"]) == 7  # Founder B's score is whole, its text is not
     assert_consistent(got, golden("002"))
     # The Founder block is open: its lone review could still be either tool's.
+    assert got["reviews"][-1]["persona"] == "Founder"
     assert got["reviews"][-1]["tool_position"] is None
 
 

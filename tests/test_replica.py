@@ -381,6 +381,15 @@ def _wait_for_log(rep: Replica, n: int, prefix: str = "/", timeout: float = 10.0
     return entries
 
 
+def _wait_for_entry(rep: Replica, path: str, timeout: float = 10.0):
+    """The latest log entry for `path`, once the server has logged it."""
+    deadline = time.monotonic() + timeout
+    while not (entries := [e for e in list(rep.requests) if e.path == path]):
+        assert time.monotonic() < deadline, f"no logged request for {path}"
+        time.sleep(0.01)
+    return entries[-1]
+
+
 def test_request_log(site: Replica, client: httpx.Client) -> None:
     site.clear_log()
     path = site.catalog.paths()[1]
@@ -469,7 +478,7 @@ def test_reset_and_truncated_break_the_response(faulty: Replica) -> None:
             faulty.reset_attempts()
             with pytest.raises(error):
                 c.get(path, headers={"accept-encoding": "identity"})
-            entry = [e for e in faulty.requests if e.path == path][-1]
+            entry = _wait_for_entry(faulty, path)
             assert entry.fault == profile and entry.bytes_sent > 0
             if not fault.permanent:
                 for _ in range(fault.failures - 1):
