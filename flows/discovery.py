@@ -167,6 +167,15 @@ def parse_sitemap(data: bytes) -> Sitemap:
 _HREF = re.compile(rb"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
+def absolute_url(base: str, ref: str) -> str | None:
+    """`ref` resolved against `base` and normalized, or None when it is not a valid URL
+    (e.g. 'http://[oops': a page or sitemap the site got wrong must not stop a crawl)."""
+    try:
+        return normalize_url(urljoin(base, ref))
+    except ValueError:
+        return None
+
+
 def extract_links(html: bytes, page_url: str) -> list[str]:
     """Absolute URLs of every href in `html` (resolved against `page_url`), in page order,
     without duplicates or fragments."""
@@ -176,9 +185,9 @@ def extract_links(html: bytes, page_url: str) -> list[str]:
         href = raw.decode("utf-8", "replace").strip().replace("&amp;", "&")
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        absolute = urljoin(page_url, href)
-        if absolute.startswith(("http://", "https://")):
-            seen.setdefault(normalize_url(absolute), None)
+        absolute = absolute_url(page_url, href)
+        if absolute is not None and absolute.startswith(("http://", "https://")):
+            seen.setdefault(absolute, None)
     return list(seen)
 
 
@@ -249,8 +258,8 @@ async def discover(
     scope = fetcher.scope
     is_page = comparison_filter(scope)
     found = Discovery(mode="sitemap", robots=robots)
-    declared = [normalize_url(urljoin(base_url, s)) for s in robots.sitemaps]
-    queue: list[tuple[str, int]] = [(u, 0) for u in declared]
+    declared = [absolute_url(base_url, s) for s in robots.sitemaps]
+    queue: list[tuple[str, int]] = [(u, 0) for u in declared if u is not None]
     if not queue:
         queue = [(normalize_url(urljoin(base_url, "/sitemap.xml")), 0)]
     seen: set[str] = set()
@@ -292,11 +301,14 @@ async def discover(
             if depth + 1 > MAX_SITEMAP_DEPTH:
                 found.sitemap_errors.append((url, "sitemap_too_deep"))
                 continue
-            queue.extend((normalize_url(urljoin(url, e.loc)), depth + 1) for e in doc.entries)
+            children = (absolute_url(url, e.loc) for e in doc.entries)
+            queue.extend((u, depth + 1) for u in children if u is not None)
             continue
         urlsets += 1
         for entry in doc.entries:
-            loc = normalize_url(urljoin(url, entry.loc))
+            loc = absolute_url(url, entry.loc)
+            if loc is None:
+                continue
             if is_page(loc):
                 previous = found.pages.get(loc)
                 newer = entry.lastmod and (not previous or entry.lastmod > previous)

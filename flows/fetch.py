@@ -153,7 +153,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit() also accepts '²', '٣'…
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -393,7 +393,11 @@ class Fetcher:
             result.final_url, result.status = current, ex.status
             location = ex.header("location")
             if ex.status in _REDIRECTS and location:
-                target = normalize_url(urljoin(current, location.strip()))
+                try:
+                    target = normalize_url(urljoin(current, location.strip()))
+                except ValueError:  # e.g. 'http://[bad' (Invalid IPv6 URL)
+                    result.outcome, result.reason = "failed", "bad_redirect"
+                    return
                 if target in seen:
                     result.outcome, result.reason = "failed", "redirect_loop"
                     return

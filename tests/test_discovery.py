@@ -205,3 +205,47 @@ def test_plan_reasons() -> None:
     assert u[3] not in {i.url for i in plan2.fetch} | {r["url"] for r in plan2.rows}
     assert [i.why for i in plan2.fetch] == ["new", "lastmod_changed"]
     assert sum(r["reason"] == "max_pages" for r in plan2.rows) == 3
+
+
+# -- a site's malformed URLs are skipped, not raised ----------------------------------------
+
+
+def test_malformed_urls_in_links_robots_and_sitemaps_are_skipped() -> None:
+    import httpx
+
+    class Streamed(httpx.AsyncBaseTransport):
+        def __init__(self, handler) -> None:  # noqa: ANN001
+            self.handler = handler
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = self.handler(request)
+            return httpx.Response(response.status_code, headers=response.headers.raw,
+                                  stream=httpx.ByteStream(response.content))
+
+    assert extract_links(b'<a href="http://[oops/x"><a href="/compare/a-vs-b">',
+                         "https://x.io/") == ["https://x.io/compare/a-vs-b"]
+    base = "http://127.0.0.1:9"
+    bodies = {
+        "/robots.txt": b"User-agent: *\nAllow: /\nSitemap: http://[oops/s.xml\n"
+                       b"Sitemap: /sitemap.xml\n",
+        "/sitemap.xml": b"""<?xml version="1.0"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>http://[oops/compare/x-vs-y</loc></url>
+  <url><loc>/compare/a-vs-b</loc><lastmod>2025-06-01</lastmod></url>
+</urlset>""",
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = bodies.get(request.url.path)
+        if body is None:
+            return httpx.Response(404)
+        return httpx.Response(200, content=body, headers={"content-type": "text/xml"})
+
+    async def go():  # noqa: ANN202
+        async with Fetcher(base, FAST, transport=Streamed(handler)) as f:
+            policy, _ = await fetch_robots(f, base)
+            return await discover(f, base, robots=policy)
+
+    found = asyncio.run(go())
+    assert found.mode == "sitemap"
+    assert list(found.pages) == [f"{base}/compare/a-vs-b"]

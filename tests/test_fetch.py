@@ -342,3 +342,33 @@ def test_conditional_get_gets_304_and_keeps_validators(site: Replica) -> None:
     # the page is gzip on the wire; the body handed on is decoded
     assert first.exchanges[-1].header("content-encoding") == "gzip"
     assert first.body is not None and first.body.lstrip().startswith(b"<")
+
+
+class _Handler(httpx.AsyncBaseTransport):
+    """Answers from a function, streaming the body (httpx.MockTransport pre-reads it)."""
+
+    def __init__(self, handler) -> None:  # noqa: ANN001
+        self.handler = handler
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.handler(request)
+        return httpx.Response(response.status_code, headers=response.headers.raw,
+                              stream=httpx.ByteStream(response.content))
+
+
+def test_malformed_location_and_retry_after_are_outcomes_not_exceptions() -> None:
+    base = "http://127.0.0.1:9"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/compare/bad-vs-redirect":
+            return httpx.Response(301, headers={"location": "http://[oops/compare/a-vs-b"})
+        # '²'.isdigit() is True, but it is no number of seconds
+        return httpx.Response(429, headers=[(b"retry-after", b"\xb2")])
+
+    urls = [f"{base}/compare/bad-vs-redirect", f"{base}/compare/busy-vs-page"]
+    results = run(fetch_all(base, urls, replace(FAST, max_attempts=2), robots=False,
+                            transport=_Handler(handler)))
+    assert [(r.outcome, r.reason) for r in results] == [
+        ("failed", "bad_redirect"), ("failed", "http_429")]
+    assert results[0].exchanges[-1].status == 301  # the hop is kept for the WARC
+    assert parse_retry_after("²") is None
