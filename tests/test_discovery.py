@@ -212,15 +212,7 @@ def test_plan_reasons() -> None:
 
 def test_malformed_urls_in_links_robots_and_sitemaps_are_skipped() -> None:
     import httpx
-
-    class Streamed(httpx.AsyncBaseTransport):
-        def __init__(self, handler) -> None:  # noqa: ANN001
-            self.handler = handler
-
-        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            response = self.handler(request)
-            return httpx.Response(response.status_code, headers=response.headers.raw,
-                                  stream=httpx.ByteStream(response.content))
+    from fake_http import Streamed
 
     assert extract_links(b'<a href="http://[oops/x"><a href="/compare/a-vs-b">',
                          "https://x.io/") == ["https://x.io/compare/a-vs-b"]

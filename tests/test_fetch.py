@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from fake_http import Streamed
 from replica_log import settle
 
 from flows.discovery import fetch_robots
@@ -344,18 +345,6 @@ def test_conditional_get_gets_304_and_keeps_validators(site: Replica) -> None:
     assert first.body is not None and first.body.lstrip().startswith(b"<")
 
 
-class _Handler(httpx.AsyncBaseTransport):
-    """Answers from a function, streaming the body (httpx.MockTransport pre-reads it)."""
-
-    def __init__(self, handler) -> None:  # noqa: ANN001
-        self.handler = handler
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.handler(request)
-        return httpx.Response(response.status_code, headers=response.headers.raw,
-                              stream=httpx.ByteStream(response.content))
-
-
 def test_malformed_location_and_retry_after_are_outcomes_not_exceptions() -> None:
     base = "http://127.0.0.1:9"
 
@@ -367,7 +356,7 @@ def test_malformed_location_and_retry_after_are_outcomes_not_exceptions() -> Non
 
     urls = [f"{base}/compare/bad-vs-redirect", f"{base}/compare/busy-vs-page"]
     results = run(fetch_all(base, urls, replace(FAST, max_attempts=2), robots=False,
-                            transport=_Handler(handler)))
+                            transport=Streamed(handler)))
     assert [(r.outcome, r.reason) for r in results] == [
         ("failed", "bad_redirect"), ("failed", "http_429")]
     assert results[0].exchanges[-1].status == 301  # the hop is kept for the WARC
