@@ -43,7 +43,7 @@ def free_port() -> int:
 def replica_process(*args: str, timeout: float = 60.0) -> Iterator[str]:
     """Run `verdicts replica --port P ARGS…` in a subprocess; yield its base URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "flows.cli", "replica", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "cli", "replica", "--host", "127.0.0.1",
            "--port", str(port), *args]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
@@ -72,9 +72,9 @@ def replica_process(*args: str, timeout: float = 60.0) -> Iterator[str]:
 
 def discover_urls(base_url: str) -> list[str]:
     """The comparison URLs the replica's sitemaps list."""
-    from flows.discovery import discover
-    from flows.fetch import FetchConfig, Fetcher
-    from flows.robots import RobotsPolicy
+    from crawler._discovery import discover
+    from crawler._fetch import FetchConfig, Fetcher
+    from crawler._robots import RobotsPolicy
 
     async def go() -> list[str]:
         cfg = FetchConfig(rate=None, concurrency=8, obey_robots=False)
@@ -88,7 +88,7 @@ def discover_urls(base_url: str) -> list[str]:
 
 def fetch_only(base_url: str, urls: list[str], concurrency: int) -> dict[str, Any]:
     """Our fetcher alone over `urls`: requests, bodies read and decoded, nothing kept."""
-    from flows.fetch import FetchConfig, Fetcher
+    from crawler._fetch import FetchConfig, Fetcher
 
     cfg = replace(FetchConfig(), rate=None, concurrency=concurrency, obey_robots=False)
 
@@ -109,9 +109,9 @@ def fetch_archive(base_url: str, urls: list[str], concurrency: int) -> dict[str,
     (request, response records; one fsync per fetch) as it lands, as the crawl does."""
     from datetime import UTC, datetime
 
+    from crawler._fetch import FetchConfig, Fetcher
     from flows.crawl import RunSpec, archive_fetch, close_writers
     from flows.crawl import _writer as run_writer
-    from flows.fetch import FetchConfig, Fetcher
 
     cfg = replace(FetchConfig(), rate=None, concurrency=concurrency, obey_robots=False)
 

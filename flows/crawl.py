@@ -2,12 +2,12 @@
 
 ``nightly_crawl``: discover → plan → fetch → archive → parse → load → summary.
 
-* **discover** (one task): robots.txt, then the sitemaps it names (:mod:`flows.discovery`).
-* **plan** (in the flow): which pages to request tonight (:mod:`flows.plan`).
+* **discover** (one task): robots.txt, then the sitemaps it names (:mod:`crawler._discovery`).
+* **plan** (in the flow): which pages to request tonight (:mod:`crawler._plan`).
 * **fetch + archive** (tasks of `batch_size` URLs, run one after another so the host's
-  politeness budget is never shared): each URL is fetched (:mod:`flows.fetch`), its
+  politeness budget is never shared): each URL is fetched (:mod:`crawler._fetch`), its
   exchanges written to the run's WARC (raw bytes, before anything parses them), then its
-  crawl_fetch row appended to the run's journal (:mod:`flows.journal`).
+  crawl_fetch row appended to the run's journal (:mod:`archive._journal`).
 * **parse** (tasks, overlapping the next fetch batch): payloads → CaptureRecords.
 * **load** (in the flow process, the warehouse's only writer): fetch rows, captures.
 * **summary**: counts, failures by reason, verdicts that changed; a markdown artifact.
@@ -43,14 +43,15 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from archive._journal import Journal, journal_path, read_journal
+from archive._warc import ArchivedRecord, WarcWriter, iter_payloads, iter_records, repair_warc
+from crawler import _config
+from crawler._fetch import FetchConfig, Fetcher, FetchResult, media_type
+from crawler._plan import PlanItem, make_plan
+from crawler._robots import RobotsPolicy, robots_url
+from crawler._scope import Scope, normalize_url
 from flows import settings
-from flows.archive import ArchivedRecord, WarcWriter, iter_payloads, iter_records, repair_warc
-from flows.fetch import FetchConfig, Fetcher, FetchResult, media_type
 from flows.ingest import batched
-from flows.journal import Journal, journal_path, read_journal
-from flows.plan import PlanItem, make_plan
-from flows.robots import RobotsPolicy, robots_url
-from flows.scope import Scope, normalize_url
 from warehouse import CaptureRecord, capture_id, connect, load_captures
 from warehouse import crawl_state as state
 
@@ -67,7 +68,7 @@ __all__ = [
 
 log = logging.getLogger("verdicts.crawl")
 
-#: Media types a page capture may have (what flows.archive.iter_payloads reads back).
+#: Media types a page capture may have (what archive._warc.iter_payloads reads back).
 CAPTURE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 #: Pages a links-mode crawl (no sitemap) follows at most, when max_pages is not given.
 MAX_LINK_PAGES = 10_000
@@ -311,7 +312,7 @@ def _archive_fetch(
             _set_location(row, spec, rec, "revisit")
             continue
         if refers and result.outcome == "fetched":
-            from flows.archive import payload_digest
+            from archive._warc import payload_digest
 
             assert item is not None
             if payload_digest(ex.body) == item.prev_digest:
@@ -381,8 +382,8 @@ def discover_site(spec: RunSpec, cached_robots: str | None = None,
                   cached_sitemaps: dict[str, dict[str, Any]] | None = None) -> DiscoverResult:
     """Fetch robots.txt and the sitemaps (conditionally, when fetched before: a 304 reads
     the archived copy), archive them, and list the pages found."""
-    from flows.archive import read_record_payload
-    from flows.discovery import discover, fetch_robots
+    from archive._warc import read_record_payload
+    from crawler._discovery import discover, fetch_robots
 
     def read_cached(entry: Any) -> bytes:
         return read_record_payload(Path(spec.data_dir) / entry["warc_path"],
@@ -419,7 +420,7 @@ def fetch_batch(spec: RunSpec, items: Sequence[PlanItem], not_before: float = 0.
     URLs the journal already has (a retried task) are not fetched again: their journaled
     rows are returned instead.
     """
-    from flows.discovery import extract_links, in_scope_pages
+    from crawler._discovery import extract_links, in_scope_pages
 
     journaled = read_journal(spec.journal) if _is_task_retry() else {}
     out = BatchResult(not_before=not_before)
@@ -593,7 +594,7 @@ class _ThreadExecutor(_Executor):
 class CrawlParams:
     """The knobs of one crawl (see :func:`nightly_crawl`)."""
 
-    base_url: str = settings.LIVE_BASE_URL
+    base_url: str = _config.LIVE_BASE_URL
     data_dir: str | None = None
     observed_at: datetime | None = None
     rate: float | None = None
@@ -609,7 +610,7 @@ class CrawlParams:
         """The FetchConfig: live-site defaults, then rate/concurrency/robots, then the
         fetch_options overrides (timeouts, retries, caps…)."""
         cfg = FetchConfig(
-            rate=settings.LIVE_RATE_PER_SECOND if self.rate is None else (self.rate or None),
+            rate=_config.LIVE_RATE_PER_SECOND if self.rate is None else (self.rate or None),
             concurrency=self.concurrency or 2,
             obey_robots=self.obey_robots,
         )
@@ -636,7 +637,7 @@ def _parser_version() -> str:
 
 def _cached_robots(con: Any, data: Path, base_url: str) -> str | None:
     """The body of the last robots.txt fetched with a 200, read back from the WARC."""
-    from flows.archive import read_record_payload
+    from archive._warc import read_record_payload
 
     row = state.latest_fetch(con, normalize_url(robots_url(base_url)))
     if not row or not row.get("warc_path") or row.get("http_status") != 200:
@@ -731,7 +732,7 @@ def _parse_item_from_warc(spec: RunSpec, data: Path, row: dict[str, Any]) -> Par
     """The ParseItem of a fetch row's response record, read straight from its offset."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from flows.archive import read_record_payload
+    from archive._warc import read_record_payload
 
     path, offset = data / row["warc_path"], int(row["warc_offset"])
     try:
@@ -1058,7 +1059,7 @@ def _task_runner(name: str | None, dask_workers: int, dask_processes: bool) -> A
 
 @flow(name="nightly-crawl", persist_result=False, log_prints=False)
 def nightly_crawl(
-    base_url: str = settings.LIVE_BASE_URL,
+    base_url: str = _config.LIVE_BASE_URL,
     *,
     data_dir: str | None = None,
     observed_at: datetime | None = None,
@@ -1097,7 +1098,7 @@ def nightly_crawl(
                             artifact=True)
 
 
-def crawl(base_url: str = settings.LIVE_BASE_URL, *, parse_processes: int = 1,
+def crawl(base_url: str = _config.LIVE_BASE_URL, *, parse_processes: int = 1,
           **kwargs: Any) -> dict[str, Any]:
     """The same crawl as :func:`nightly_crawl`, without Prefect (plain threads, and
     `parse_processes` worker processes for parsing; 0 parses in a thread). The workers

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flows.archive import iter_payloads, payload_digest
+from archive._warc import iter_payloads, payload_digest
 from warehouse.load import capture_id
 
 __all__ = [

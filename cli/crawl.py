@@ -1,0 +1,223 @@
+"""`verdicts crawl`: crawl the site once, now, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from cli._options import (
+    HelpFormatter,
+    add_command,
+    add_data_dir,
+    add_observed_at,
+    fail,
+    quiet_prefect,
+)
+from crawler import _config
+from flows import settings
+
+DESCRIPTION = """\
+Crawl the site once now: robots.txt and sitemaps, then every comparison page that is new,
+changed (by sitemap <lastmod>), failed last time, or due for its weekly conditional
+recheck. Raw responses go to a WARC under DATA_DIR/archive before anything parses them;
+outcomes, captures and parsed verdicts go to the warehouse. A crawl killed midway is
+resumed by the next `verdicts crawl` with the same --observed-at (or, without it, within
+20 hours): pages already done are not fetched again.
+
+Runs as a Prefect flow (ephemeral mode when no Prefect server is configured) and
+publishes a markdown summary artifact."""
+
+EPILOG = """\
+examples:
+  verdicts crawl                                   # the live site, 1 request/s
+  verdicts crawl http://127.0.0.1:8000 --rate 20 --concurrency 4
+  verdicts crawl http://127.0.0.1:8000 --observed-at 2025-06-03T03:00Z
+  verdicts crawl http://127.0.0.1:8000 --task-runner dask --no-robots
+"""
+
+
+def _positive_int(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return n
+
+
+def _rate(value: str) -> float:
+    r = float(value)
+    if r < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return r
+
+
+def add_crawl_options(p: argparse.ArgumentParser) -> None:
+    """The options `crawl` and `schedule` share."""
+    p.add_argument("base_url", nargs="?", default=_config.LIVE_BASE_URL, metavar="BASE_URL",
+                   help="the site to crawl")
+    add_data_dir(p)
+    p.add_argument("--rate", type=_rate, default=_config.LIVE_RATE_PER_SECOND,
+                   help="requests per second to the host (robots.txt Crawl-delay wins if "
+                        "slower; 0 = unlimited, loopback benchmarks only)")
+    p.add_argument("--concurrency", type=_positive_int, default=2,
+                   help="requests in flight to the host")
+    p.add_argument("--max-pages", type=_positive_int, metavar="N",
+                   help="fetch at most N pages this run (default: no limit)")
+    p.add_argument("--recheck-days", type=_positive_int, default=7, metavar="K",
+                   help="conditional GET of pages with an unchanged lastmod every K days")
+    p.add_argument("--batch-size", type=_positive_int, default=100, metavar="N",
+                   help="URLs per fetch/parse task")
+    p.add_argument("--no-robots", action="store_true",
+                   help="ignore robots.txt rules and Crawl-delay (refused unless BASE_URL is a "
+                        "loopback/private test server)")
+    p.add_argument("--task-runner", choices=("thread", "dask"), default="thread",
+                   help="run fetch and parse batches in threads, or on a Dask LocalCluster")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register `verdicts crawl`."""
+    p = add_command(
+        subparsers, "crawl", help="crawl the site once now (polite, incremental, resumable)",
+        description=DESCRIPTION, epilog=EPILOG, formatter_class=HelpFormatter,
+    )
+    add_crawl_options(p)
+    add_observed_at(p, "stamp this run's captures with TIME, a simulated night (ISO 8601, "
+                       "UTC if no offset; default: the fetch time)")
+    p.add_argument("--no-prefect", action="store_true",
+                   help="run the same pipeline without Prefect (plain threads)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run logs")
+    p.set_defaults(func=run)
+    return p
+
+
+def check_robots_flag(args: argparse.Namespace) -> str | None:
+    """The error message when --no-robots is asked for a public site, else None."""
+    from crawler._scope import Scope
+
+    try:
+        scope = Scope(args.base_url)
+    except ValueError as exc:
+        return str(exc)
+    if args.no_robots and not scope.target_is_private:
+        return (f"--no-robots is only allowed for a loopback/private test server, "
+                f"not {args.base_url}")
+    if args.rate == 0 and not scope.target_is_private:
+        return ("--rate 0 (unlimited) is only allowed for a loopback test server, "
+                f"not {args.base_url}")
+    return None
+
+
+def crawl_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The nightly_crawl keyword arguments from parsed options."""
+    return {
+        "data_dir": str(settings.data_dir(args.data_dir)),
+        "rate": args.rate,
+        "concurrency": args.concurrency,
+        "max_pages": args.max_pages,
+        "recheck_days": args.recheck_days,
+        "obey_robots": not args.no_robots,
+        "batch_size": args.batch_size,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one crawl and print its summary; 0 when the run finished (some URLs may have
+    failed: they are listed, and retried by the next run), 1 on an error, 2 on bad use."""
+    problem = check_robots_flag(args)
+    if problem:
+        fail("crawl", problem)
+        return 2
+    quiet_prefect(args.verbose)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows import crawl as crawl_mod
+
+    console = Console(stderr=True)
+    kwargs = crawl_kwargs(args)
+    kwargs["observed_at"] = args.observed_at
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                        transient=True, disable=args.json or not console.is_terminal)
+    bar = progress.add_task("discovering", total=None)
+
+    def hook(stage: str, done: int, total: int) -> None:
+        if stage == "plan":
+            progress.update(bar, description="fetching", total=total, completed=0)
+        elif stage == "fetch-page":
+            progress.advance(bar)
+        elif stage in ("fetch", "done"):
+            progress.update(bar, total=max(total, done), completed=done)
+
+    crawl_mod.set_progress_hook(hook)
+    try:
+        with progress:
+            if args.no_prefect:
+                summary = crawl_mod.crawl(args.base_url, **kwargs)
+            else:
+                summary = crawl_mod.nightly_crawl(args.base_url, task_runner=args.task_runner,
+                                                  **kwargs)
+    except ValueError as exc:
+        fail("crawl", str(exc))
+        return 2
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
+        fail("crawl", f"failed: {type(exc).__name__}: {exc}")
+        return 1
+    finally:
+        crawl_mod.set_progress_hook(None)
+    if args.json:
+        print(json.dumps({k: v for k, v in summary.items() if k != "markdown"}, indent=2))
+    else:
+        print_summary(summary)
+    return 0
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """The run's figures as rich tables on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    c = summary["counts"]
+    console.print(f"[bold]crawl {summary['run_id']}[/] of {summary['base_url']} "
+                  f"(night {summary['observed_at']}, {summary['discovery']} discovery, "
+                  f"{summary['elapsed_s']:.1f} s, {c['requests']} requests, "
+                  f"{c['bytes_received']:,} bytes)")
+    table = Table(show_header=True, header_style="bold")
+    table.add_column("pages")
+    table.add_column("count", justify="right")
+    table.add_column("what it means")
+    names = [
+        ("fetched", "fetched", "a 200 with the page"),
+        ("new_pages", "  new", "first capture of the page"),
+        ("changed", "  changed", "new payload: a new capture"),
+        ("unchanged", "  unchanged", "same payload digest: revisit record, no capture"),
+        ("not_modified", "304", "conditional GET: not modified"),
+        ("gone", "gone", "404 / 410"),
+        ("failed", "failed", "see the reasons below; retried next run"),
+        ("disallowed", "disallowed", "robots.txt: never requested"),
+        ("skipped", "skipped", "same lastmod, recheck not due (or --max-pages)"),
+        ("out_of_scope", "out of scope", "not a comparison page: never requested"),
+    ]
+    for key, label, meaning in names:
+        table.add_row(label, str(c[key]), meaning)
+    console.print(table)
+    if summary["failures"]:
+        failed = Table(title="failed (retried next run)", show_header=True)
+        failed.add_column("kind")
+        failed.add_column("reason")
+        failed.add_column("count", justify="right")
+        for f in summary["failures"]:
+            failed.add_row(f["kind"], f["reason"], str(f["count"]))
+        console.print(failed)
+    changes = summary["verdict_changes"]
+    if changes:
+        t = Table(title=f"verdicts that changed tonight ({len(changes)})", show_header=True)
+        for col in ("page", "tool", "what", "field", "before", "after"):
+            t.add_column(col)
+        for ch in changes[:30]:
+            t.add_row(ch["url"].rsplit("/", 1)[-1], str(ch["tool_slug"]),
+                      f"{ch['what']}: {ch['subject']}", ch["field"], str(ch["old_value"]),
+                      str(ch["new_value"]))
+        console.print(t)

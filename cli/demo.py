@@ -1,0 +1,180 @@
+"""`verdicts demo`: the main job on the local replica — 14 simulated nights of nightly_crawl.
+
+It starts the replica on loopback, and for each night moves the replica one day on and
+runs the real Prefect flow `nightly_crawl` stamped with that night's `observed_at`. Then
+it prints what the archive holds and answers one trend question from the warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cli._options import HelpFormatter, add_command, add_data_dir, fail
+from flows import settings
+
+#: The first simulated night (03:00 UTC, the schedule's default hour).
+FIRST_NIGHT = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+#: Marks a data directory the demo made, so a re-run may start it afresh.
+DEMO_MARKER = ".verdicts-demo"
+
+DESCRIPTION = """\
+Start the local replica of shiporskip.io on loopback and run the real nightly crawl flow
+against it once per simulated night, each night with its own observed_at. Leaves
+DATA_DIR/verdicts.duckdb and DATA_DIR/archive/*.warc.gz, and prints a summary and one
+trend query. A data directory made by an earlier demo is started afresh; any other
+non-empty one is refused."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register `verdicts demo`."""
+    p = add_command(
+        sub, "demo",
+        help="crawl the local replica for 14 simulated nights (the main job, on loopback)",
+        description=DESCRIPTION, formatter_class=HelpFormatter,
+    )
+    add_data_dir(p, "where the warehouse and WARCs go")
+    p.add_argument("--nights", type=int, default=14, help="simulated nights to crawl")
+    p.add_argument("--seed", type=int, default=1, help="the replica's catalog seed")
+    p.add_argument("--rate", type=float, default=100.0,
+                   help="requests per second to the replica (the live default is 1/s)")
+    p.add_argument("--concurrency", type=int, default=4, help="parallel requests")
+    p.set_defaults(func=run)
+
+
+def _prepare(data: Path) -> str | None:
+    """Start `data` afresh if an earlier demo made it; refuse someone else's warehouse."""
+    if (data / DEMO_MARKER).exists():
+        shutil.rmtree(data)
+    elif data.exists() and any(data.iterdir()):
+        return (f"{data} already holds data that the demo did not make; "
+                "pass --data-dir to use another directory")
+    data.mkdir(parents=True, exist_ok=True)
+    (data / DEMO_MARKER).write_text("made by `verdicts demo`; it may delete this folder\n")
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo; 0 when every night finished."""
+    if args.nights < 1:
+        fail("demo", "--nights must be at least 1")
+        return 2
+    data = settings.data_dir(args.data_dir)
+    problem = _prepare(data)
+    if problem:
+        fail("demo", problem)
+        return 2
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows import crawl as crawl_flows
+    from replica import Replica
+
+    console = Console(stderr=True)
+    started = time.perf_counter()
+    summaries: list[dict[str, Any]] = []
+    with Replica(day=0, seed=args.seed, crawl_delay=None) as site, Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=False,
+    ) as progress:
+        console.print(f"replica of shiporskip.io serving on {site.base_url}")
+        nights = progress.add_task("nights", total=args.nights)
+        pages = progress.add_task("pages", total=None)
+
+        def hook(stage: str, done: int, total: int) -> None:
+            progress.update(pages, description=stage, completed=done, total=total or None)
+
+        crawl_flows.set_progress_hook(hook)
+        try:
+            for night in range(args.nights):
+                site.set_day(night)
+                observed_at = FIRST_NIGHT + timedelta(days=night)
+                progress.update(nights, description=f"night {night + 1} ({observed_at:%b %d})")
+                summary = crawl_flows.nightly_crawl(
+                    site.base_url, data_dir=str(data), observed_at=observed_at,
+                    rate=args.rate, concurrency=args.concurrency,
+                )
+                summaries.append(summary)
+                c = summary["counts"]
+                progress.console.print(
+                    f"night {night + 1:>2} {observed_at:%Y-%m-%d}: {c['requests']:>4} requests, "
+                    f"{c['fetched']:>3} fetched, {c['not_modified']:>3} not modified, "
+                    f"{c['new_pages']:>3} new, {c['changed']:>2} changed, {c['gone']:>2} gone, "
+                    f"{c['failed']} failed",
+                    soft_wrap=True,
+                )
+                progress.advance(nights)
+        finally:
+            crawl_flows.set_progress_hook(None)
+
+    _report(data, summaries, time.perf_counter() - started)
+    return 0 if all(s["status"] == "finished" for s in summaries) else 1
+
+
+def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float) -> None:
+    """Print what the archive holds and one trend query's answer."""
+    from warehouse import analytics
+    from warehouse.snapshot import open_readonly
+
+    con = open_readonly(data)
+    try:
+        pages, captures, failed = con.execute(
+            "SELECT count(DISTINCT url), count(*), count(*) FILTER (parse_status = 'error') "
+            "FROM capture"
+        ).fetchall()[0]
+        tools = con.execute("SELECT count(*) FROM tool").fetchall()[0][0]
+        vendors = con.execute(
+            "SELECT count(*) FILTER (vendor IS NOT NULL), count(*) FROM latest_tool_verdicts"
+        ).fetchall()[0]
+        changes = analytics.verdict_changes(con)
+        rates = analytics.ship_rate_by_vendor(con, freq="W")
+    finally:
+        con.close()
+
+    warcs = sorted((data / settings.ARCHIVE_DIRNAME).glob("*.warc.gz"))
+    archive_bytes = sum(p.stat().st_size for p in warcs)
+    requests = sum(s["counts"]["requests"] for s in summaries)
+    panel = int((changes["kind"] == "panel").sum()) if len(changes) else 0
+    print()
+    print(f"Crawled {len(summaries)} nights in {elapsed:.0f} s ({requests} requests).")
+    print(f"  pages:     {pages} comparison pages, {tools} tools "
+          f"({vendors[0]} of {vendors[1]} with a vendor)")
+    print(f"  captures:  {captures} ({failed} failed to parse, kept with their reason)")
+    print(f"  changes:   {len(changes)} verdict/score changes found "
+          f"({panel} panel, {len(changes) - panel} critic reviews)")
+    print(f"  warehouse: {settings.db_path(data)}")
+    print(f"  archive:   {len(warcs)} WARC files, {archive_bytes / 1e6:.1f} MB in "
+          f"{settings.archive_dir(data)}/")
+    print()
+    print("Trend query — ship rate by vendor, first week vs last week "
+          "(SELECT * FROM ship_rate_by_vendor WHERE granularity = 'week'):")
+    _print_ship_rates(rates)
+    print()
+    print(f"Explore: verdicts sql \"SELECT * FROM verdict_changes LIMIT 10\" "
+          f"--data-dir {data}")
+
+
+def _print_ship_rates(rates: Any) -> None:
+    """The vendors whose weekly ship rate moved most between the first and last week."""
+    known = rates[rates["vendor"].notna()]
+    if known.empty:
+        print("  (no vendor figures yet)")
+        return
+    weeks = sorted(known["period_start"].unique())
+    first, last = weeks[0], weeks[-1]
+    a = known[known["period_start"] == first].set_index("vendor")
+    b = known[known["period_start"] == last].set_index("vendor")
+    joined = b.join(a, rsuffix="_first", how="left")
+    joined["move"] = joined["ship_rate"] - joined["ship_rate_first"].fillna(joined["ship_rate"])
+    joined = joined.reindex(joined["move"].abs().sort_values(ascending=False).index)
+    print(f"  {'vendor':<20} {'week of ' + str(first)[:10]:>20} {'week of ' + str(last)[:10]:>20}")
+    for vendor, row in joined.head(8).iterrows():
+        before = row["ship_rate_first"]
+        before_txt = "—" if before != before else f"{before:.0%} of {int(row['tools_first'])} tools"
+        after_txt = f"{row['ship_rate']:.0%} of {int(row['tools'])} tools"
+        print(f"  {vendor:<20} {before_txt:>20} {after_txt:>20}")

@@ -1,0 +1,45 @@
+"""`verdicts reparse`: rebuild the parsed tables from the WARC archive alone."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from cli._options import HelpFormatter, add_command, add_data_dir, fail, quiet_prefect
+from flows import settings
+
+DESCRIPTION = """\
+Parse every page payload in DATA_DIR/archive again with the current parser and reload the
+warehouse's parsed tables (captures keep their ids; their parse, tool and review rows are
+replaced). Nothing is fetched: a new parser version means a reparse, not a refetch."""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register `verdicts reparse`."""
+    p = add_command(
+        subparsers, "reparse", help="re-parse the archived pages and rebuild the parsed tables",
+        description=DESCRIPTION, formatter_class=HelpFormatter,
+    )
+    add_data_dir(p)
+    p.add_argument("--db", metavar="PATH",
+                   help="load into this warehouse file instead of DATA_DIR/verdicts.duckdb "
+                        "(e.g. a new one, to check the archive alone rebuilds it)")
+    p.add_argument("--no-prefect", action="store_true", help="run without Prefect")
+    p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run logs")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Reparse and print the totals as JSON. 1 when the archive has no WARC files."""
+    data = settings.data_dir(args.data_dir)
+    if not settings.archive_dir(data).is_dir():
+        fail("reparse", f"no archive in {data} (nothing to reparse)")
+        return 1
+    quiet_prefect(args.verbose)
+    from flows.crawl import reparse, reparse_archive
+
+    fn = reparse if args.no_prefect else reparse_archive
+    totals = fn(str(data), db=args.db)
+    print(json.dumps(totals, indent=2, default=str))
+    return 0

@@ -1,0 +1,560 @@
+"""The polite fetcher: one URL in, one recorded outcome out, every exchange kept.
+
+Built on ``httpx.AsyncClient(http2=True)`` with redirects handled here, so that every
+hop is checked before it is requested:
+
+* robots.txt (:mod:`crawler._robots`) — a Disallowed URL is never requested;
+* scope and SSRF (:mod:`crawler._scope`) — only the target host (and its www. twin), never
+  a private/loopback/link-local/reserved address unless the target itself is one;
+* per-host rate and concurrency (:mod:`crawler._politeness`), Crawl-delay included;
+* retries of timeouts, connection errors, truncated bodies, 429 and 5xx, with exponential
+  backoff and jitter, honouring Retry-After (capped);
+* connect/read timeouts, a per-attempt deadline and a per-URL deadline;
+* a body size cap enforced while streaming, on the wire and after decompression;
+* conditional GETs from stored validators (If-None-Match / If-Modified-Since).
+
+The fetcher knows nothing of WARCs: a :class:`FetchResult` carries every completed
+:class:`Exchange` (redirect hops and the final response, raw bytes as received) for the
+caller to archive before anything parses them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import ssl
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import httpx
+
+from crawler._config import LIVE_RATE_PER_SECOND, USER_AGENT
+from crawler._politeness import HostLimiter, request_interval
+from crawler._robots import RobotsPolicy
+from crawler._scope import Scope, ScopeError, normalize_url
+
+__all__ = [
+    "PAGE_TYPES",
+    "Exchange",
+    "FetchConfig",
+    "FetchResult",
+    "Fetcher",
+    "media_type",
+    "parse_retry_after",
+]
+
+#: Content types a comparison page may come as.
+PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    """How politely and how patiently to fetch. Defaults suit the live site."""
+
+    user_agent: str = USER_AGENT
+    rate: float | None = LIVE_RATE_PER_SECOND  # requests/s to the host; None/0 = unlimited
+    concurrency: int = 2  # requests in flight to the host
+    obey_robots: bool = True
+    crawl_delay_cap: float = 60.0  # longest Crawl-delay honoured (s)
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0  # between two reads of a response
+    attempt_timeout: float = 60.0  # one request, body included
+    deadline: float = 300.0  # one URL, from its first request: attempts, backoff, hops
+    max_body_bytes: int = 8 * 1024 * 1024  # on the wire and decoded
+    max_redirects: int = 5
+    max_attempts: int = 4  # tries of one request (1 + retries)
+    backoff_base: float = 1.0  # first retry waits ~this long, then doubling
+    backoff_max: float = 60.0
+    retry_after_cap: float = 120.0  # a longer Retry-After ends the URL's tries for this run
+    http2: bool = True
+
+    def interval(self, crawl_delay: float | None) -> float:
+        """Seconds between request starts, given robots.txt's Crawl-delay."""
+        delay = crawl_delay if self.obey_robots else None
+        return request_interval(self.rate, delay, crawl_delay_cap=self.crawl_delay_cap)
+
+
+@dataclass
+class Exchange:
+    """One completed HTTP request/response pair, as it went over the wire.
+
+    `body` is the entity body as received: Content-Encoding kept, transfer coding
+    removed — what a WARC response record holds.
+    """
+
+    url: str
+    request_headers: list[tuple[str, str]]
+    status: int
+    reason: str
+    http_version: str
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    date: datetime  # when the request was sent
+    method: str = "GET"
+
+    def header(self, name: str) -> str | None:
+        """The first response header called `name` (case-insensitive)."""
+        name = name.lower()
+        for key, value in self.response_headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+@dataclass
+class FetchResult:
+    """The outcome of fetching one URL (see crawl_fetch in warehouse/sql/020_crawl.sql).
+
+    `outcome` is 'fetched', 'not_modified', 'gone', 'failed', 'disallowed' or
+    'out_of_scope'; `reason` says why for the last three. `body` is the decoded final
+    body (None unless a complete final response came); `exchanges` are every completed
+    exchange in order, the final one last.
+    """
+
+    url: str
+    kind: str
+    outcome: str
+    reason: str | None = None
+    status: int | None = None
+    final_url: str | None = None
+    attempts: int = 0
+    requests: int = 0
+    bytes_received: int = 0
+    elapsed_ms: float = 0.0
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    conditional: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    body: bytes | None = None
+    exchanges: list[Exchange] = field(default_factory=list)
+    _first_sent: float | None = field(default=None, repr=False)  # monotonic, first request
+
+    @property
+    def final(self) -> Exchange | None:
+        """The final exchange (the response the outcome is about), if one completed."""
+        return self.exchanges[-1] if self.exchanges else None
+
+
+def media_type(content_type: str | None) -> str | None:
+    """'text/html; charset=utf-8' -> 'text/html'; None stays None."""
+    if not content_type:
+        return None
+    return content_type.split(";", 1)[0].strip().lower() or None
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():  # str.isdigit() also accepts '²', '٣'…
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: building one (CA bundle included) takes
+    ~20 ms, and every fetch batch opens a client per concurrency slot."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        _SSL_CONTEXT = httpx.create_ssl_context()
+    return _SSL_CONTEXT
+
+
+class _Failure(Exception):
+    """An attempt that ended without a usable response."""
+
+    def __init__(self, reason: str, *, retry: bool, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.retry = retry
+
+
+class _Decoder:
+    """Incremental Content-Encoding decoder that refuses to produce more than `limit`
+    bytes (a decompression bomb fails fast instead of filling memory)."""
+
+    def __init__(self, encoding: str | None, limit: int) -> None:
+        enc = (encoding or "identity").strip().lower()
+        if enc in ("", "identity"):
+            self._z = None
+        elif enc in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(wbits=31)
+        elif enc == "deflate":
+            self._z = zlib.decompressobj(wbits=47)  # zlib or gzip wrapper, auto-detected
+        else:
+            raise _Failure("bad_content_encoding", retry=False, detail=enc)
+        self.limit = limit
+        self.out = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        if self._z is None:
+            self.out += data
+        else:
+            try:
+                while data:
+                    room = self.limit - len(self.out) + 1
+                    self.out += self._z.decompress(data, room)
+                    if len(self.out) > self.limit:
+                        break
+                    data = self._z.unconsumed_tail
+            except zlib.error as exc:
+                raise _Failure("bad_content_encoding", retry=False, detail=str(exc)) from exc
+        if len(self.out) > self.limit:
+            raise _Failure("too_large", retry=False, detail=f"decoded body over {self.limit} bytes")
+
+    def finish(self) -> bytes:
+        if self._z is not None:
+            try:
+                self.out += self._z.flush()
+            except zlib.error as exc:
+                raise _Failure("truncated_body", retry=True, detail=str(exc)) from exc
+            if not self._z.eof:
+                raise _Failure("truncated_body", retry=True, detail="compressed stream cut short")
+        return bytes(self.out)
+
+
+@dataclass
+class _Response:
+    exchange: Exchange
+    decoded: bytes
+    wire_bytes: int
+
+
+class Fetcher:
+    """Fetch URLs of one site politely. Use as ``async with Fetcher(...) as f:``.
+
+    `robots` may be set (or replaced) after construction, e.g. once robots.txt has been
+    fetched with this same fetcher; `not_before` continues an earlier batch's spacing.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        config: FetchConfig | None = None,
+        *,
+        robots: RobotsPolicy | None = None,
+        not_before: float = 0.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.config = config or FetchConfig()
+        self.scope = Scope(base_url)
+        self.base_url = base_url
+        self._robots: RobotsPolicy | None = None
+        self.limiter = HostLimiter(
+            interval=self.config.interval(None),
+            concurrency=self.config.concurrency,
+            not_before=not_before,
+        )
+        self.robots = robots
+        self._transport = transport
+        self._clients: list[httpx.AsyncClient] = []
+        self._free: list[httpx.AsyncClient] = []
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def _new_client(self, connections: int) -> httpx.AsyncClient:
+        cfg = self.config
+        return httpx.AsyncClient(
+            http2=cfg.http2,
+            follow_redirects=False,
+            trust_env=False,
+            verify=_ssl_context(),
+            transport=self._transport,
+            timeout=httpx.Timeout(
+                connect=cfg.connect_timeout, read=cfg.read_timeout,
+                write=cfg.read_timeout, pool=None,
+            ),
+            limits=httpx.Limits(max_connections=connections,
+                                max_keepalive_connections=connections),
+            headers={
+                "User-Agent": cfg.user_agent,
+                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        # One client with one connection per concurrency slot: httpcore's shared pool
+        # scans every connection on every request, which halves throughput at 16
+        # connections. (A transport handed in, e.g. by a test, is shared by one client.)
+        n = self.config.concurrency
+        if self._transport is not None:
+            self._clients = [self._new_client(n)] * n
+        else:
+            self._clients = [self._new_client(1) for _ in range(n)]
+        self._free = list(self._clients)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for client in dict.fromkeys(self._clients):  # each once
+            await client.aclose()
+        self._clients, self._free = [], []
+
+    @property
+    def robots(self) -> RobotsPolicy | None:
+        """The robots.txt policy in force (None: not known yet, everything allowed)."""
+        return self._robots
+
+    @robots.setter
+    def robots(self, policy: RobotsPolicy | None) -> None:
+        self._robots = policy
+        delay = policy.crawl_delay if policy is not None else None
+        self.limiter.interval = self.config.interval(delay)
+
+    def allowed_by_robots(self, url: str) -> bool:
+        """May `url` be fetched under robots.txt (always True with obey_robots off)?"""
+        if not self.config.obey_robots or self._robots is None:
+            return True
+        return self._robots.allowed(url)
+
+    # -- fetching ----------------------------------------------------------------------
+    async def fetch(
+        self,
+        url: str,
+        *,
+        kind: str = "page",
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept_types: frozenset[str] | None = PAGE_TYPES,
+    ) -> FetchResult:
+        """Fetch `url` (following in-scope redirects) and return its outcome.
+
+        `accept_types`: media types a 200 may have (others fail 'bad_content_type');
+        None accepts any. Robots rules are not applied to kind 'robots'. Never raises for
+        anything the site or the network does.
+        """
+        url = normalize_url(url)
+        conditional = bool(etag or last_modified)
+        result = FetchResult(url=url, kind=kind, outcome="failed", conditional=conditional,
+                             final_url=url)
+        try:
+            await self._fetch_chain(result, etag, last_modified, accept_types)
+        except _Failure as exc:
+            result.outcome, result.reason = "failed", exc.reason
+        finally:
+            if result._first_sent is not None:
+                result.elapsed_ms = (time.monotonic() - result._first_sent) * 1000.0
+        return result
+
+    async def _fetch_chain(
+        self,
+        result: FetchResult,
+        etag: str | None,
+        last_modified: str | None,
+        accept_types: frozenset[str] | None,
+    ) -> None:
+        cfg = self.config
+        try:
+            self.scope.check_static(result.url, redirect=False)
+        except ScopeError as exc:
+            result.outcome, result.reason = "out_of_scope", exc.reason
+            return
+        if result.kind != "robots" and not self.allowed_by_robots(result.url):
+            result.outcome, result.reason = "disallowed", "robots"
+            return
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current, seen = result.url, {result.url}
+        for hop in range(cfg.max_redirects + 1):
+            if hop and result.kind != "robots" and not self.allowed_by_robots(current):
+                result.outcome, result.reason = "disallowed", "robots_redirect"
+                return
+            try:
+                await self.scope.check(current, redirect=hop > 0)
+            except ScopeError as exc:
+                result.outcome = "failed" if hop else "out_of_scope"
+                result.reason = exc.reason
+                return
+            except OSError as exc:  # DNS failure
+                raise _Failure("dns_error", retry=False, detail=str(exc)) from exc
+            response = await self._request(result, current, headers)
+            ex = response.exchange
+            result.exchanges.append(ex)
+            result.final_url, result.status = current, ex.status
+            location = ex.header("location")
+            if ex.status in _REDIRECTS and location:
+                try:
+                    target = normalize_url(urljoin(current, location.strip()))
+                except ValueError:  # e.g. 'http://[bad' (Invalid IPv6 URL)
+                    result.outcome, result.reason = "failed", "bad_redirect"
+                    return
+                if target in seen:
+                    result.outcome, result.reason = "failed", "redirect_loop"
+                    return
+                seen.add(target)
+                current = target
+                continue
+            self._settle(result, response, accept_types)
+            return
+        result.outcome, result.reason = "failed", "redirect_loop"  # too many hops
+
+    def _settle(
+        self, result: FetchResult, response: _Response, accept_types: frozenset[str] | None
+    ) -> None:
+        ex = response.exchange
+        status = ex.status
+        result.content_type = media_type(ex.header("content-type"))
+        result.etag = ex.header("etag")
+        result.last_modified = ex.header("last-modified")
+        if status == 200:
+            if accept_types is not None and result.content_type not in (None, *accept_types):
+                result.outcome, result.reason = "failed", "bad_content_type"
+                return
+            result.outcome, result.body = "fetched", response.decoded
+        elif status == 304:
+            if result.conditional:
+                result.outcome = "not_modified"
+            else:
+                result.outcome, result.reason = "failed", "unexpected_304"
+        elif status in (404, 410):
+            result.outcome = "gone"
+        elif status == 429:
+            result.outcome, result.reason = "failed", "http_429"
+        elif status >= 500:
+            result.outcome, result.reason = "failed", "http_5xx"
+        elif status in _REDIRECTS:
+            result.outcome, result.reason = "failed", "bad_redirect"  # no Location
+        else:
+            result.outcome, result.reason = "failed", f"http_{status}"
+
+    async def _request(
+        self, result: FetchResult, url: str, headers: dict[str, str]
+    ) -> _Response:
+        """One hop, with retries. Returns the last response (maybe a 5xx after all
+        retries) or raises _Failure when no response came."""
+        cfg = self.config
+        result.attempts = 0
+        for attempt in range(1, cfg.max_attempts + 1):
+            result.attempts = attempt
+            result.requests += 1
+            wait: float | None = None
+            try:
+                response = await self._send(url, headers, result)
+            except _Failure as exc:
+                if not exc.retry or attempt == cfg.max_attempts:
+                    raise
+                failure: _Failure | None = exc
+            else:
+                status = response.exchange.status
+                if status != 429 and status < 500:
+                    return response
+                failure = None
+                retry_after = parse_retry_after(response.exchange.header("retry-after"))
+                if retry_after is not None:
+                    self.limiter.defer(min(retry_after, cfg.retry_after_cap))
+                    if retry_after > cfg.retry_after_cap:
+                        return response  # come back next run
+                    wait = retry_after
+                if attempt == cfg.max_attempts:
+                    return response
+            if wait is None:
+                wait = self._backoff(attempt)
+            # the deadline runs from the URL's first request: waiting for a politeness
+            # slot in a long queue does not use it up
+            first = result._first_sent if result._first_sent is not None else time.monotonic()
+            if time.monotonic() - first + wait > cfg.deadline:
+                if failure is not None:
+                    raise failure
+                return response
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with equal jitter: half fixed, half random."""
+        cfg = self.config
+        ceiling = min(cfg.backoff_max, cfg.backoff_base * (2 ** (attempt - 1)))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    async def _send(self, url: str, headers: dict[str, str], result: FetchResult) -> _Response:
+        """Send one request inside a politeness slot and read its body under the caps."""
+        assert self._clients, "use `async with Fetcher(...)`"
+        cfg = self.config
+        async with self.limiter.slot():
+            client = self._free.pop()  # the slot guarantees a free one
+            sent_at = datetime.now(UTC)
+            if result._first_sent is None:
+                result._first_sent = time.monotonic()
+                result.fetched_at = sent_at
+            try:
+                async with asyncio.timeout(cfg.attempt_timeout):
+                    request = client.build_request("GET", url, headers=headers)
+                    response = await client.send(request, stream=True)
+                    try:
+                        decoded, raw = await self._read_body(response, result)
+                    finally:
+                        await response.aclose()
+            except _Failure:
+                raise
+            except (TimeoutError, httpx.TimeoutException) as exc:
+                raise _Failure("timeout", retry=True, detail=type(exc).__name__) from exc
+            except httpx.RemoteProtocolError as exc:
+                msg = str(exc).lower()
+                if "incomplete" in msg or "complete message" in msg or "less data" in msg:
+                    raise _Failure("truncated_body", retry=True, detail=str(exc)) from exc
+                raise _Failure("connection_reset", retry=True, detail=str(exc)) from exc
+            except (httpx.ReadError, httpx.WriteError) as exc:
+                raise _Failure("connection_reset", retry=True, detail=str(exc)) from exc
+            except httpx.ConnectError as exc:
+                raise _Failure("connection_error", retry=True, detail=str(exc)) from exc
+            except httpx.TransportError as exc:
+                raise _Failure("connection_error", retry=True, detail=str(exc)) from exc
+            finally:
+                self._free.append(client)
+        exchange = Exchange(
+            url=url,
+            request_headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                             for k, v in request.headers.raw],
+            status=response.status_code,
+            reason=response.reason_phrase or "",
+            http_version=response.http_version,
+            response_headers=[(k.decode("latin-1"), v.decode("latin-1"))
+                              for k, v in response.headers.raw],
+            body=raw,
+            date=sent_at,
+        )
+        return _Response(exchange=exchange, decoded=decoded, wire_bytes=len(raw))
+
+    async def _read_body(
+        self, response: httpx.Response, result: FetchResult
+    ) -> tuple[bytes, bytes]:
+        """Stream the body, aborting past max_body_bytes (wire or decoded).
+
+        Returns (decoded, raw). Bodies of redirects and errors are read too (capped), so
+        connections can be reused and the exchange archived whole.
+        """
+        limit = self.config.max_body_bytes
+        declared = response.headers.get("content-length")
+        if declared and declared.strip().isdigit() and int(declared) > limit:
+            raise _Failure("too_large", retry=False, detail=f"Content-Length {declared}")
+        if response.status_code == 304 or response.request.method == "HEAD":
+            return b"", b""
+        decoder = _Decoder(response.headers.get("content-encoding"), limit)
+        raw = bytearray()
+        async for chunk in response.aiter_raw():
+            raw += chunk
+            result.bytes_received += len(chunk)
+            if len(raw) > limit:
+                raise _Failure("too_large", retry=False, detail=f"body over {limit} bytes")
+            decoder.feed(chunk)
+        return decoder.finish(), bytes(raw)
+

@@ -1,1 +1,0 @@
-"""One module per `verdicts` subcommand; see flows/cli.py for the list."""
