@@ -7,6 +7,7 @@ the output for some input changes.
 
 from .comparison import Comparison, parse_comparison
 from .errors import ParseError
+from .media import HTML_TYPES, media_type
 from .review import Review
 from .tool_card import ToolCard
 from .url import comparison_slugs, is_comparison_url
@@ -14,6 +15,7 @@ from .url import comparison_slugs, is_comparison_url
 PARSER_VERSION: str = "1.1.0"
 
 __all__ = [
+    "HTML_TYPES",
     "PARSER_VERSION",
     "Comparison",
     "ParseError",
@@ -21,5 +23,6 @@ __all__ = [
     "ToolCard",
     "comparison_slugs",
     "is_comparison_url",
+    "media_type",
     "parse_comparison",
 ]

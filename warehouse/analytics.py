@@ -23,6 +23,7 @@ import pandas as pd
 
 __all__ = [
     "GRANULARITIES",
+    "archive_totals",
     "granularity",
     "latest_tool_verdicts",
     "tool_history",
@@ -165,3 +166,17 @@ def head_to_head(con: duckdb.DuckDBPyConnection, slug: str | None = None) -> pd.
         "ORDER BY tool_a_slug, tool_b_slug",
         [slug, slug, slug],
     )
+
+
+def archive_totals(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """What the warehouse holds: pages, captures, failed parses, tools, tools with a vendor."""
+    pages, captures, failed = con.execute(
+        "SELECT count(DISTINCT url), count(*), count(*) FILTER (parse_status = 'error') "
+        "FROM capture"
+    ).fetchall()[0]
+    tools = con.execute("SELECT count(*) FROM tool").fetchall()[0][0]
+    with_vendor, listed = con.execute(
+        "SELECT count(*) FILTER (vendor IS NOT NULL), count(*) FROM latest_tool_verdicts"
+    ).fetchall()[0]
+    return {"pages": pages, "captures": captures, "failed": failed, "tools": tools,
+            "tools_with_vendor": with_vendor, "tools_listed": listed}

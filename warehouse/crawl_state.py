@@ -20,6 +20,7 @@ import pyarrow as pa
 __all__ = [
     "FETCH_SCHEMA",
     "UrlState",
+    "failure_examples",
     "finish_run",
     "latest_fetch",
     "missing_captures",
@@ -29,6 +30,7 @@ __all__ = [
     "run_fetches",
     "run_info",
     "run_summary",
+    "set_run_error",
     "set_discovery",
     "sitemap_cache",
     "url_states",
@@ -395,3 +397,17 @@ def verdict_changes(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[st
     )
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def failure_examples(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
+    """reason → one example URL, for the failed fetches of a run."""
+    rows = con.execute(
+        "SELECT reason, min(url) FROM crawl_fetch WHERE run_id = ? AND outcome = 'failed' "
+        "GROUP BY reason", [run_id]
+    ).fetchall()
+    return {reason: url for reason, url in rows}
+
+
+def set_run_error(con: duckdb.DuckDBPyConnection, run_id: str, error: str) -> None:
+    """Record one line saying why a run stopped (the status is left as it is)."""
+    con.execute("UPDATE crawl_run SET error = ? WHERE run_id = ?", [error[:500], run_id])

@@ -448,3 +448,14 @@ def load_captures(
         reviews=reviews_tbl.num_rows,
         failures=sum(1 for rec in targets.values() if rec.error is not None),
     )
+
+
+def existing_captures(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str | None]:
+    """capture_id → parse_error, for those of `ids` already in the warehouse (one query)."""
+    if not ids:
+        return {}
+    rows = con.execute(
+        "SELECT capture_id, parse_error FROM capture WHERE capture_id IN (SELECT unnest(?))",
+        [ids],
+    ).fetchall()
+    return {cid: err for cid, err in rows}
