@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,13 +43,6 @@ class Journal:
         """Write one row and flush it to the OS (survives a SIGKILL of this process)."""
         self._fh.write(json.dumps(dict(row), default=_default, separators=(",", ":")) + "\n")
         self._fh.flush()
-
-    def extend(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Write several rows, then flush and fsync."""
-        for row in rows:
-            self._fh.write(json.dumps(dict(row), default=_default, separators=(",", ":")) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
 
     def close(self) -> None:
         """Flush, fsync and close."""

@@ -110,8 +110,8 @@ def fetch_archive(base_url: str, urls: list[str], concurrency: int) -> dict[str,
     from datetime import UTC, datetime
 
     from crawler._fetch import FetchConfig, Fetcher
-    from flows.crawl import RunSpec, archive_fetch, close_writers
-    from flows.crawl import _writer as run_writer
+    from flows.archiving import RunSpec, archive_fetch
+    from flows.writers import close_writers, run_writer
 
     cfg = replace(FetchConfig(), rate=None, concurrency=concurrency, obey_robots=False)
 
@@ -146,7 +146,7 @@ def fetch_archive(base_url: str, urls: list[str], concurrency: int) -> dict[str,
 
 def full_crawl(base_url: str, concurrency: int, parse_processes: int = 1) -> dict[str, Any]:
     """The whole pipeline without Prefect: discover, fetch, archive, parse, load."""
-    from flows.crawl import crawl
+    from flows.pipeline import crawl
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

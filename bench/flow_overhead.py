@@ -2,7 +2,7 @@
 
     python -m bench.flow_overhead [--scale 1000] [--rate 0] [--rounds 3]
 
-Both sides run the identical pipeline (`flows.crawl.run_pipeline`): `crawl()` drives it
+Both sides run the identical pipeline (`flows.pipeline.run_pipeline`): `crawl()` drives it
 with plain threads, `nightly_crawl()` as a Prefect flow with one task run per batch
 (discover, fetch-batch, parse-batch) and a markdown artifact, against Prefect's
 ephemeral server in a throwaway PREFECT_HOME. The server's one-time start is measured on
@@ -23,7 +23,8 @@ from typing import Any
 
 def measure(base: str, kw: dict[str, Any], rounds: int) -> tuple[float, float, int]:
     """Median seconds of the direct crawl and of the flow, and the pages crawled."""
-    from flows.crawl import crawl, nightly_crawl
+    from flows.nightly import nightly_crawl
+    from flows.pipeline import crawl
 
     times: dict[str, list[float]] = {"direct": [], "prefect": []}
     pages = 0
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from prefect import flow
 
     from bench.crawl import replica_process
-    from flows.crawl import crawl
+    from flows.pipeline import crawl
 
     @flow
     def noop() -> int:

@@ -56,7 +56,7 @@ def change_exactly(r: Replica, share: float, seed: int = 7) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the four nights and print the table."""
-    from flows.crawl import crawl
+    from flows.pipeline import crawl
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", type=int, default=3000)

@@ -67,14 +67,26 @@ def bs4_lines(html: bytes) -> Page:
     """HTML → visible lines with BeautifulSoup(lxml), by the rules of `parsers.page`."""
     closed = html.rstrip()[-7:].lower() == b"</html>"
     soup = BeautifulSoup(html, "lxml", from_encoding="utf-8")
-    canonical = None
+    canonical = _bs4_canonical(soup)
+    for tag in soup.find_all(list(_SKIP)):
+        tag.decompose()
+    _bs4_drop_chrome(soup)
+    body = soup.body
+    chunks = _bs4_chunks(body) if body is not None else []
+    return Page(collapse_lines("\x00".join(chunks), "\x00"), True, closed, canonical)
+
+
+def _bs4_canonical(soup: BeautifulSoup) -> str | None:
+    """The page's canonical link, if any."""
     for link in soup.find_all("link"):
         rel = link.get("rel") or []
         if "canonical" in [r.lower() for r in rel] and link.get("href"):
-            canonical = link["href"].strip()
-            break
-    for tag in soup.find_all(list(_SKIP)):
-        tag.decompose()
+            return str(link["href"]).strip()
+    return None
+
+
+def _bs4_drop_chrome(soup: BeautifulSoup) -> None:
+    """Remove the page chrome (nav, header, footer, aside …) that is not content."""
     drop = []
     for tag in soup.find_all(list(CHROME_TAGS)):
         if tag.decomposed:
@@ -88,32 +100,34 @@ def bs4_lines(html: bytes) -> Page:
     for tag in drop:
         if not tag.decomposed:
             tag.decompose()
-    body = soup.body
+
+
+def _bs4_chunks(body: Tag) -> list[str]:
+    """The body's text, one chunk per run of inline content inside one block."""
     chunks: list[str] = []
-    if body is not None:
-        current: list[str] = []
-        block: Tag | None = None
-        for node in body.descendants:
-            if isinstance(node, Tag):
-                if node.name not in _INLINE:  # a block (or <br>) starts: break the line
-                    if current:
-                        chunks.append("".join(current))
-                        current = []
-                    block = None
-                continue
-            if not isinstance(node, NavigableString) or isinstance(node, Comment):
-                continue
-            parent = node.parent
-            while parent is not None and parent.name in _INLINE:
-                parent = parent.parent
-            if parent is not block and current:
-                chunks.append("".join(current))
-                current = []
-            block = parent
-            current.append(str(node))
-        if current:
+    current: list[str] = []
+    block: Tag | None = None
+    for node in body.descendants:
+        if isinstance(node, Tag):
+            if node.name not in _INLINE:  # a block (or <br>) starts: break the line
+                if current:
+                    chunks.append("".join(current))
+                    current = []
+                block = None
+            continue
+        if not isinstance(node, NavigableString) or isinstance(node, Comment):
+            continue
+        parent = node.parent
+        while parent is not None and parent.name in _INLINE:
+            parent = parent.parent
+        if parent is not block and current:
             chunks.append("".join(current))
-    return Page(collapse_lines("\x00".join(chunks), "\x00"), True, closed, canonical)
+            current = []
+        block = parent
+        current.append(str(node))
+    if current:
+        chunks.append("".join(current))
+    return chunks
 
 
 def bs4_parse(html: bytes, url: str | None = None) -> dict[str, Any]:

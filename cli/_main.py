@@ -1,4 +1,4 @@
-"""The `verdicts` command: one entry point, one module per subcommand under flows/commands/."""
+"""The `verdicts` command: one entry point, one module per subcommand under cli/."""
 
 from __future__ import annotations
 

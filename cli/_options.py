@@ -11,10 +11,14 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeAlias
 
 import duckdb
 
 from flows import settings
+
+#: What `add_subparsers()` returns: each subcommand module's `add_parser` takes it.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -29,7 +33,7 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
 
 def add_command(
-    subparsers: argparse._SubParsersAction,
+    subparsers: Subparsers,
     name: str,
     *,
     help: str,  # noqa: A002 - argparse's own name for it
@@ -97,15 +101,6 @@ def fail(command: str | None, message: str) -> None:
 def one_line(exc: BaseException) -> str:
     """An exception's message on one line (DuckDB's span several)."""
     return " ".join(str(exc).split())
-
-
-def quiet_prefect(verbose: bool) -> None:
-    """Unless `verbose`, keep Prefect's (and Dask's) run logs off the terminal."""
-    if verbose:
-        return
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # Dask's INFO chatter
 
 
 def open_snapshot(command: str, data_dir: str | os.PathLike[str] | None

@@ -8,14 +8,15 @@ from typing import Any
 
 from cli._options import (
     HelpFormatter,
+    Subparsers,
     add_command,
     add_data_dir,
     add_observed_at,
     fail,
-    quiet_prefect,
 )
-from crawler import _config
+from crawler import LIVE_BASE_URL, LIVE_RATE_PER_SECOND, unsafe_options_problem
 from flows import settings
+from flows.runtime import quiet_prefect
 
 DESCRIPTION = """\
 Crawl the site once now: robots.txt and sitemaps, then every comparison page that is new,
@@ -53,10 +54,10 @@ def _rate(value: str) -> float:
 
 def add_crawl_options(p: argparse.ArgumentParser) -> None:
     """The options `crawl` and `schedule` share."""
-    p.add_argument("base_url", nargs="?", default=_config.LIVE_BASE_URL, metavar="BASE_URL",
+    p.add_argument("base_url", nargs="?", default=LIVE_BASE_URL, metavar="BASE_URL",
                    help="the site to crawl")
     add_data_dir(p)
-    p.add_argument("--rate", type=_rate, default=_config.LIVE_RATE_PER_SECOND,
+    p.add_argument("--rate", type=_rate, default=LIVE_RATE_PER_SECOND,
                    help="requests per second to the host (robots.txt Crawl-delay wins if "
                         "slower; 0 = unlimited, loopback benchmarks only)")
     p.add_argument("--concurrency", type=_positive_int, default=2,
@@ -74,7 +75,7 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
                    help="run fetch and parse batches in threads, or on a Dask LocalCluster")
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register `verdicts crawl`."""
     p = add_command(
         subparsers, "crawl", help="crawl the site once now (polite, incremental, resumable)",
@@ -91,21 +92,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
-def check_robots_flag(args: argparse.Namespace) -> str | None:
-    """The error message when --no-robots is asked for a public site, else None."""
-    from crawler._scope import Scope
-
+def target_problem(args: argparse.Namespace) -> str | None:
+    """Why BASE_URL may not be crawled with these options, else None: a bad URL, or
+    --no-robots or --rate 0 for a site that is not a loopback/private test server (the
+    crawler's one rule, :func:`crawler.unsafe_options_problem`)."""
     try:
-        scope = Scope(args.base_url)
+        return unsafe_options_problem(args.base_url, obey_robots=not args.no_robots, rate=args.rate)
     except ValueError as exc:
         return str(exc)
-    if args.no_robots and not scope.target_is_private:
-        return (f"--no-robots is only allowed for a loopback/private test server, "
-                f"not {args.base_url}")
-    if args.rate == 0 and not scope.target_is_private:
-        return ("--rate 0 (unlimited) is only allowed for a loopback test server, "
-                f"not {args.base_url}")
-    return None
 
 
 def crawl_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -124,7 +118,7 @@ def crawl_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """Run one crawl and print its summary; 0 when the run finished (some URLs may have
     failed: they are listed, and retried by the next run), 1 on an error, 2 on bad use."""
-    problem = check_robots_flag(args)
+    problem = target_problem(args)
     if problem:
         fail("crawl", problem)
         return 2
@@ -132,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows import crawl as crawl_mod
+    from flows.nightly import nightly_crawl
+    from flows.pipeline import crawl
+    from flows.progress import set_progress_hook
 
     console = Console(stderr=True)
     kwargs = crawl_kwargs(args)
@@ -150,14 +146,13 @@ def run(args: argparse.Namespace) -> int:
         elif stage in ("fetch", "done"):
             progress.update(bar, total=max(total, done), completed=done)
 
-    crawl_mod.set_progress_hook(hook)
+    set_progress_hook(hook)
     try:
         with progress:
             if args.no_prefect:
-                summary = crawl_mod.crawl(args.base_url, **kwargs)
+                summary = crawl(args.base_url, **kwargs)
             else:
-                summary = crawl_mod.nightly_crawl(args.base_url, task_runner=args.task_runner,
-                                                  **kwargs)
+                summary = nightly_crawl(args.base_url, task_runner=args.task_runner, **kwargs)
     except ValueError as exc:
         fail("crawl", str(exc))
         return 2
@@ -165,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         fail("crawl", f"failed: {type(exc).__name__}: {exc}")
         return 1
     finally:
-        crawl_mod.set_progress_hook(None)
+        set_progress_hook(None)
     if args.json:
         print(json.dumps({k: v for k, v in summary.items() if k != "markdown"}, indent=2))
     else:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cli._options import HelpFormatter, add_command, add_data_dir, fail
+from cli._options import HelpFormatter, Subparsers, add_command, add_data_dir, fail
 from flows import settings
 
 #: The first simulated night (03:00 UTC, the schedule's default hour).
@@ -30,7 +30,7 @@ trend query. A data directory made by an earlier demo is started afresh; any oth
 non-empty one is refused."""
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parser(sub: Subparsers) -> None:
     """Register `verdicts demo`."""
     p = add_command(
         sub, "demo",
@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows import crawl as crawl_flows
+    from flows.nightly import nightly_crawl
+    from flows.progress import set_progress_hook
     from replica import Replica
 
     console = Console(stderr=True)
@@ -89,13 +90,13 @@ def run(args: argparse.Namespace) -> int:
         def hook(stage: str, done: int, total: int) -> None:
             progress.update(pages, description=stage, completed=done, total=total or None)
 
-        crawl_flows.set_progress_hook(hook)
+        set_progress_hook(hook)
         try:
             for night in range(args.nights):
                 site.set_day(night)
                 observed_at = FIRST_NIGHT + timedelta(days=night)
                 progress.update(nights, description=f"night {night + 1} ({observed_at:%b %d})")
-                summary = crawl_flows.nightly_crawl(
+                summary = nightly_crawl(
                     site.base_url, data_dir=str(data), observed_at=observed_at,
                     rate=args.rate, concurrency=args.concurrency,
                 )
@@ -110,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 progress.advance(nights)
         finally:
-            crawl_flows.set_progress_hook(None)
+            set_progress_hook(None)
 
     _report(data, summaries, time.perf_counter() - started)
     return 0 if all(s["status"] == "finished" for s in summaries) else 1
@@ -123,14 +124,7 @@ def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float) -> None
 
     con = open_readonly(data)
     try:
-        pages, captures, failed = con.execute(
-            "SELECT count(DISTINCT url), count(*), count(*) FILTER (parse_status = 'error') "
-            "FROM capture"
-        ).fetchall()[0]
-        tools = con.execute("SELECT count(*) FROM tool").fetchall()[0][0]
-        vendors = con.execute(
-            "SELECT count(*) FILTER (vendor IS NOT NULL), count(*) FROM latest_tool_verdicts"
-        ).fetchall()[0]
+        totals = analytics.archive_totals(con)
         changes = analytics.verdict_changes(con)
         rates = analytics.ship_rate_by_vendor(con, freq="W")
     finally:
@@ -142,9 +136,10 @@ def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float) -> None
     panel = int((changes["kind"] == "panel").sum()) if len(changes) else 0
     print()
     print(f"Crawled {len(summaries)} nights in {elapsed:.0f} s ({requests} requests).")
-    print(f"  pages:     {pages} comparison pages, {tools} tools "
-          f"({vendors[0]} of {vendors[1]} with a vendor)")
-    print(f"  captures:  {captures} ({failed} failed to parse, kept with their reason)")
+    print(f"  pages:     {totals['pages']} comparison pages, {totals['tools']} tools "
+          f"({totals['tools_with_vendor']} of {totals['tools_listed']} with a vendor)")
+    print(f"  captures:  {totals['captures']} "
+          f"({totals['failed']} failed to parse, kept with their reason)")
     print(f"  changes:   {len(changes)} verdict/score changes found "
           f"({panel} panel, {len(changes) - panel} critic reviews)")
     print(f"  warehouse: {settings.db_path(data)}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from cli._options import add_command, add_data_dir, fail, one_line, open_snapshot
+from cli._options import Subparsers, add_command, add_data_dir, fail, one_line, open_snapshot
 from warehouse.export import EXPORTS, export_parquet
 
 DESCRIPTION = """\
@@ -20,7 +20,7 @@ Reads the published snapshot (see `verdicts sql`), so it never blocks a crawl.
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register `verdicts export`."""
     p = add_command(
         subparsers, "export", help="write every analyst view as Parquet, partitioned by month",

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import duckdb
 
-from archive._warc import ArchivedRecord, WarcWriter
+from archive import ArchivedRecord, WarcWriter
 from cli._options import (
+    Subparsers,
     add_command,
     add_data_dir,
     add_inputs,
@@ -39,6 +40,7 @@ from flows.ingest import (
     parser_version,
 )
 from warehouse import CaptureRecord, LoadSummary, connect, load_captures
+from warehouse.load import existing_captures
 from warehouse.snapshot import publish_snapshot
 
 #: Payloads loaded per transaction.
@@ -70,7 +72,7 @@ examples:
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register `verdicts import`."""
     p = add_command(
         subparsers, "import",
@@ -122,17 +124,6 @@ def _archive(writer: WarcWriter, item: InputPayload) -> ArchivedRecord:
     )
 
 
-def _existing(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str | None]:
-    """capture_id → parse_error for the ids already in the warehouse (one query)."""
-    if not ids:
-        return {}
-    rows = con.execute(
-        "SELECT capture_id, parse_error FROM capture WHERE capture_id IN (SELECT unnest(?))",
-        [ids],
-    ).fetchall()
-    return {cid: err for cid, err in rows}
-
-
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[int, int], None]]:
     """A rich progress bar on stderr for big or interactive runs, else a no-op.
@@ -171,7 +162,7 @@ def _import_batch(
     totals: _Totals,
 ) -> None:
     payloads = [it for it in batch if isinstance(it, InputPayload)]
-    present = _existing(con, [p.capture_id for p in payloads])
+    present = existing_captures(con, [p.capture_id for p in payloads])
     records: list[CaptureRecord] = []
     for item in batch:
         if isinstance(item, InputError):

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from cli._options import add_command, add_inputs, check_inputs, fail
+from cli._options import Subparsers, add_command, add_inputs, check_inputs, fail
 from flows.ingest import InputError, iter_inputs, parse_payload
 
 DESCRIPTION = """\
@@ -34,7 +34,7 @@ examples:
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register `verdicts parse`."""
     p = add_command(
         subparsers, "parse", help="parse comparison pages (files or WARCs) to JSON Lines",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from cli._options import HelpFormatter, add_command, add_data_dir, fail, quiet_prefect
+from cli._options import HelpFormatter, Subparsers, add_command, add_data_dir, fail
 from flows import settings
+from flows.runtime import quiet_prefect
 
 DESCRIPTION = """\
 Parse every page payload in DATA_DIR/archive again with the current parser and reload the
@@ -14,7 +15,7 @@ warehouse's parsed tables (captures keep their ids; their parse, tool and review
 replaced). Nothing is fetched: a new parser version means a reparse, not a refetch."""
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register `verdicts reparse`."""
     p = add_command(
         subparsers, "reparse", help="re-parse the archived pages and rebuild the parsed tables",
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         fail("reparse", f"no archive in {data} (nothing to reparse)")
         return 1
     quiet_prefect(args.verbose)
-    from flows.crawl import reparse, reparse_archive
+    from flows.reparse import reparse, reparse_archive
 
     fn = reparse if args.no_prefect else reparse_archive
     totals = fn(str(data), db=args.db)

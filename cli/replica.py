@@ -6,7 +6,7 @@ import argparse
 import threading
 from collections import Counter
 
-from cli._options import add_command
+from cli._options import Subparsers, add_command
 from replica import Replica
 from replica.faults import PROFILE_HELP
 
@@ -34,7 +34,7 @@ examples:
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register `verdicts replica`."""
     p = add_command(
         subparsers, "replica",

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cli._options import add_command, add_data_dir, fail
+from cli._options import Subparsers, add_command, add_data_dir, fail
 from flows import settings
 
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
+
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+#: The kernel the notebooks name (their metadata.kernelspec.name).
+KERNEL_NAME = "python3"
 
 DESCRIPTION = """\
 Execute every notebook in notebooks/ top to bottom against the warehouse (read-only, via
@@ -22,7 +28,7 @@ $VERDICTS_REPORT_DIR, which this command sets. Exit status 1 if a notebook fails
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register `verdicts report`."""
     p = add_command(
         subparsers, "report", help="run the notebooks and write their charts as PNG files",
@@ -43,6 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 @contextmanager
 def _env(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the block (the kernel inherits them), then restore."""
     old = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -55,36 +62,48 @@ def _env(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
+@contextmanager
+def _this_python_kernel() -> Iterator[KernelManager]:
+    """A manager for a 'python3' kernel that runs on this very interpreter (the venv's),
+    whatever kernel specs or `python` the machine has: ipykernel writes its own spec
+    (argv: sys.executable -m ipykernel_launcher …) into a temporary directory, the only
+    one searched."""
+    from ipykernel.kernelspec import write_kernel_spec
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    with tempfile.TemporaryDirectory(prefix="verdicts-kernels-") as kernels:
+        write_kernel_spec(Path(kernels) / KERNEL_NAME)
+        specs = KernelSpecManager(kernel_dirs=[kernels], ensure_native_kernel=False)
+        yield KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
+
+
 def execute_notebook(path: Path, data_dir: Path, out_dir: Path, timeout: int = 600) -> Path:
     """Run one notebook with this interpreter's ipykernel; write the executed copy to
     `out_dir` and return its path. Raises nbclient's CellExecutionError on failure."""
     import nbformat
-    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
+    nb = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     out_dir.mkdir(parents=True, exist_ok=True)
     env = {
         "VERDICTS_DATA_DIR": str(data_dir.resolve()),
         "VERDICTS_REPORT_DIR": str(out_dir.resolve()),
         "MPLBACKEND": "Agg",
     }
-    # The kernel runs on this very interpreter (the venv's), whatever `python` is on PATH.
-    km = KernelManager(kernel_name="python3")
-    km.kernel_cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    with _env(env):
+    with _env(env), _this_python_kernel() as km:
         client = NotebookClient(
             nb,
             km=km,
             timeout=timeout,
-            kernel_name="python3",
+            kernel_name=KERNEL_NAME,
             resources={"metadata": {"path": str(path.parent)}},
         )
         try:
             client.execute()
         finally:
             executed = out_dir / path.name
-            nbformat.write(nb, executed)
+            nbformat.write(nb, executed)  # type: ignore[no-untyped-call]
     return executed
 
 

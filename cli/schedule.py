@@ -1,4 +1,7 @@
-"""`verdicts schedule`: serve the nightly crawl as a scheduled Prefect deployment."""
+"""`verdicts schedule`: serve the nightly crawl as a scheduled Prefect deployment.
+
+The options are parsed here; the schedule and the serving are flows.schedule's.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,8 @@ import argparse
 import os
 from typing import Any
 
-from cli._options import HelpFormatter, add_command, fail
-from cli.crawl import add_crawl_options, check_robots_flag, crawl_kwargs
+from cli._options import HelpFormatter, Subparsers, add_command, fail
+from cli.crawl import add_crawl_options, crawl_kwargs, target_problem
 
 DESCRIPTION = """\
 Serve the nightly crawl: creates (or updates) the deployment 'nightly-crawl/<NAME>' with a
@@ -27,7 +30,7 @@ examples:
 """
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     """Register `verdicts schedule`."""
     p = add_command(
         subparsers, "schedule",
@@ -42,53 +45,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
-def schedule_spec(args: argparse.Namespace) -> dict[str, Any]:
-    """The arguments of nightly_crawl.serve(): name, schedule, parameters, limit.
-
-    Validates the cron string and the time zone (ValueError with a clear message).
-    """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from prefect.client.schemas.schedules import CronSchedule
-    from prefect.schedules import Cron
-
-    try:
-        ZoneInfo(args.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {args.timezone!r} (use an IANA name, e.g. UTC)") from None
-    try:
-        CronSchedule(cron=args.cron, timezone=args.timezone)
-    except Exception as exc:  # pydantic ValidationError
-        raise ValueError(f"invalid cron {args.cron!r}: {exc}") from None
+def crawl_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The nightly_crawl keyword arguments (but base_url) each scheduled run gets; the
+    data directory made absolute, since the runs do not share this working directory."""
     params = crawl_kwargs(args)
     params["data_dir"] = os.path.abspath(params["data_dir"])
-    params = {"base_url": args.base_url, **params, "task_runner": args.task_runner}
-    return {
-        "name": args.name,
-        "schedules": [Cron(args.cron, timezone=args.timezone)],
-        "parameters": params,
-        "limit": 1,  # never two crawls of the site at once
-        "description": f"Nightly crawl of {args.base_url} ({args.cron} {args.timezone})",
-        "tags": ["verdict-archive", "crawl"],
-    }
+    return {**params, "task_runner": args.task_runner}
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted. 2 on bad options."""
-    problem = check_robots_flag(args)
+    problem = target_problem(args)
     if problem:
         fail("schedule", problem)
         return 2
+    from flows.schedule import build_schedule, serve_nightly
+
     try:
-        spec = schedule_spec(args)
+        schedule = build_schedule(args.cron, args.timezone)
     except ValueError as exc:
         fail("schedule", str(exc))
         return 2
-    from flows.crawl import nightly_crawl
-
     if not os.environ.get("PREFECT_API_URL"):
         fail("schedule", "PREFECT_API_URL is not set; scheduled runs need a Prefect "
              "server that keeps running (`prefect server start`).")
-    nightly_crawl.serve(**spec)
+    serve_nightly(args.base_url, schedule, name=args.name, parameters=crawl_parameters(args))
     return 0

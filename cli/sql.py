@@ -32,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from cli._options import add_command, add_data_dir, fail, one_line, open_snapshot
+from cli._options import Subparsers, add_command, add_data_dir, fail, one_line, open_snapshot
 
 READ_TYPES = {duckdb.StatementType.SELECT}
 _EXPLAIN = re.compile(r"^\s*explain(?:\s+analy[sz]e)?\s+", re.IGNORECASE)
@@ -42,7 +42,7 @@ class Refused(Exception):
     """A statement that is not a read; str() is the one-line reason."""
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """Register `verdicts sql`."""
     p = add_command(
         subparsers, "sql", help="run read-only SQL against the warehouse",

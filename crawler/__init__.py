@@ -6,36 +6,63 @@ the flows decide what to keep.
 
 from crawler._config import LIVE_BASE_URL, LIVE_RATE_PER_SECOND, USER_AGENT
 from crawler._discovery import Discovery, discover, extract_links, fetch_robots, in_scope_pages
-from crawler._fetch import Exchange, FetchConfig, Fetcher, FetchResult, media_type
-from crawler._plan import Plan, PlanItem, make_plan, recheck_due
+from crawler._fetch import Exchange, FetchConfig, Fetcher, FetchResult
+from crawler._frontier import Frontier
+from crawler._models import (
+    FETCH_COLUMNS,
+    Change,
+    FetchKind,
+    FetchRow,
+    Outcome,
+    Reason,
+    Why,
+    http_reason,
+)
+from crawler._plan import Plan, PlanItem, UrlHistory, make_plan, recheck_due
 from crawler._politeness import HostLimiter, request_interval
 from crawler._robots import RobotsPolicy, robots_url
-from crawler._scope import Scope, ScopeError, is_public_address, normalize_url
+from crawler._scope import (
+    Scope,
+    ScopeError,
+    is_public_address,
+    normalize_url,
+    unsafe_options_problem,
+)
 
 __all__ = [
+    "FETCH_COLUMNS",
     "LIVE_BASE_URL",
     "LIVE_RATE_PER_SECOND",
     "USER_AGENT",
+    "Change",
     "Discovery",
     "Exchange",
     "FetchConfig",
+    "FetchKind",
     "FetchResult",
+    "FetchRow",
     "Fetcher",
+    "Frontier",
     "HostLimiter",
+    "Outcome",
     "Plan",
     "PlanItem",
+    "Reason",
     "RobotsPolicy",
     "Scope",
     "ScopeError",
+    "UrlHistory",
+    "Why",
     "discover",
     "extract_links",
     "fetch_robots",
+    "http_reason",
     "in_scope_pages",
     "is_public_address",
     "make_plan",
-    "media_type",
     "normalize_url",
     "recheck_due",
     "request_interval",
     "robots_url",
+    "unsafe_options_problem",
 ]

@@ -21,150 +21,28 @@ caller to archive before anything parses them.
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import random
 import ssl
 import time
-import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import httpx
 
-from crawler._config import LIVE_RATE_PER_SECOND, USER_AGENT
-from crawler._politeness import HostLimiter, request_interval
+from crawler._decode import AttemptFailure, BodyDecoder
+from crawler._exchange import Exchange, FetchConfig, FetchResult
+from crawler._models import FetchKind, Outcome, Reason, http_reason
+from crawler._politeness import HostLimiter
+from crawler._retry import backoff_delay, parse_retry_after
 from crawler._robots import RobotsPolicy
 from crawler._scope import Scope, ScopeError, normalize_url
+from parsers import media_type
 
-__all__ = [
-    "PAGE_TYPES",
-    "Exchange",
-    "FetchConfig",
-    "FetchResult",
-    "Fetcher",
-    "media_type",
-    "parse_retry_after",
-]
+__all__ = ["PAGE_TYPES", "Exchange", "FetchConfig", "FetchResult", "Fetcher"]
 
 #: Content types a comparison page may come as.
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass(frozen=True)
-class FetchConfig:
-    """How politely and how patiently to fetch. Defaults suit the live site."""
-
-    user_agent: str = USER_AGENT
-    rate: float | None = LIVE_RATE_PER_SECOND  # requests/s to the host; None/0 = unlimited
-    concurrency: int = 2  # requests in flight to the host
-    obey_robots: bool = True
-    crawl_delay_cap: float = 60.0  # longest Crawl-delay honoured (s)
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0  # between two reads of a response
-    attempt_timeout: float = 60.0  # one request, body included
-    deadline: float = 300.0  # one URL, from its first request: attempts, backoff, hops
-    max_body_bytes: int = 8 * 1024 * 1024  # on the wire and decoded
-    max_redirects: int = 5
-    max_attempts: int = 4  # tries of one request (1 + retries)
-    backoff_base: float = 1.0  # first retry waits ~this long, then doubling
-    backoff_max: float = 60.0
-    retry_after_cap: float = 120.0  # a longer Retry-After ends the URL's tries for this run
-    http2: bool = True
-
-    def interval(self, crawl_delay: float | None) -> float:
-        """Seconds between request starts, given robots.txt's Crawl-delay."""
-        delay = crawl_delay if self.obey_robots else None
-        return request_interval(self.rate, delay, crawl_delay_cap=self.crawl_delay_cap)
-
-
-@dataclass
-class Exchange:
-    """One completed HTTP request/response pair, as it went over the wire.
-
-    `body` is the entity body as received: Content-Encoding kept, transfer coding
-    removed — what a WARC response record holds.
-    """
-
-    url: str
-    request_headers: list[tuple[str, str]]
-    status: int
-    reason: str
-    http_version: str
-    response_headers: list[tuple[str, str]]
-    body: bytes
-    date: datetime  # when the request was sent
-    method: str = "GET"
-
-    def header(self, name: str) -> str | None:
-        """The first response header called `name` (case-insensitive)."""
-        name = name.lower()
-        for key, value in self.response_headers:
-            if key.lower() == name:
-                return value
-        return None
-
-
-@dataclass
-class FetchResult:
-    """The outcome of fetching one URL (see crawl_fetch in warehouse/sql/020_crawl.sql).
-
-    `outcome` is 'fetched', 'not_modified', 'gone', 'failed', 'disallowed' or
-    'out_of_scope'; `reason` says why for the last three. `body` is the decoded final
-    body (None unless a complete final response came); `exchanges` are every completed
-    exchange in order, the final one last.
-    """
-
-    url: str
-    kind: str
-    outcome: str
-    reason: str | None = None
-    status: int | None = None
-    final_url: str | None = None
-    attempts: int = 0
-    requests: int = 0
-    bytes_received: int = 0
-    elapsed_ms: float = 0.0
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    conditional: bool = False
-    etag: str | None = None
-    last_modified: str | None = None
-    content_type: str | None = None
-    body: bytes | None = None
-    exchanges: list[Exchange] = field(default_factory=list)
-    _first_sent: float | None = field(default=None, repr=False)  # monotonic, first request
-
-    @property
-    def final(self) -> Exchange | None:
-        """The final exchange (the response the outcome is about), if one completed."""
-        return self.exchanges[-1] if self.exchanges else None
-
-
-def media_type(content_type: str | None) -> str | None:
-    """'text/html; charset=utf-8' -> 'text/html'; None stays None."""
-    if not content_type:
-        return None
-    return content_type.split(";", 1)[0].strip().lower() or None
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():  # str.isdigit() also accepts '²', '٣'…
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
-
 
 _SSL_CONTEXT: ssl.SSLContext | None = None
 
@@ -178,64 +56,26 @@ def _ssl_context() -> ssl.SSLContext:
     return _SSL_CONTEXT
 
 
-class _Failure(Exception):
-    """An attempt that ended without a usable response."""
-
-    def __init__(self, reason: str, *, retry: bool, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}" if detail else reason)
-        self.reason = reason
-        self.retry = retry
-
-
-class _Decoder:
-    """Incremental Content-Encoding decoder that refuses to produce more than `limit`
-    bytes (a decompression bomb fails fast instead of filling memory)."""
-
-    def __init__(self, encoding: str | None, limit: int) -> None:
-        enc = (encoding or "identity").strip().lower()
-        if enc in ("", "identity"):
-            self._z = None
-        elif enc in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(wbits=31)
-        elif enc == "deflate":
-            self._z = zlib.decompressobj(wbits=47)  # zlib or gzip wrapper, auto-detected
-        else:
-            raise _Failure("bad_content_encoding", retry=False, detail=enc)
-        self.limit = limit
-        self.out = bytearray()
-
-    def feed(self, data: bytes) -> None:
-        if self._z is None:
-            self.out += data
-        else:
-            try:
-                while data:
-                    room = self.limit - len(self.out) + 1
-                    self.out += self._z.decompress(data, room)
-                    if len(self.out) > self.limit:
-                        break
-                    data = self._z.unconsumed_tail
-            except zlib.error as exc:
-                raise _Failure("bad_content_encoding", retry=False, detail=str(exc)) from exc
-        if len(self.out) > self.limit:
-            raise _Failure("too_large", retry=False, detail=f"decoded body over {self.limit} bytes")
-
-    def finish(self) -> bytes:
-        if self._z is not None:
-            try:
-                self.out += self._z.flush()
-            except zlib.error as exc:
-                raise _Failure("truncated_body", retry=True, detail=str(exc)) from exc
-            if not self._z.eof:
-                raise _Failure("truncated_body", retry=True, detail="compressed stream cut short")
-        return bytes(self.out)
-
-
 @dataclass
 class _Response:
+    """One hop's response read whole: the exchange as received and its decoded body."""
+
     exchange: Exchange
     decoded: bytes
-    wire_bytes: int
+
+
+def _transport_failure(exc: TimeoutError | httpx.TransportError) -> AttemptFailure:
+    """The failure a timeout or transport error stands for (each is worth a retry)."""
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return AttemptFailure(Reason.TIMEOUT, retry=True, detail=type(exc).__name__)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        msg = str(exc).lower()
+        if "incomplete" in msg or "complete message" in msg or "less data" in msg:
+            return AttemptFailure(Reason.TRUNCATED_BODY, retry=True, detail=str(exc))
+        return AttemptFailure(Reason.CONNECTION_RESET, retry=True, detail=str(exc))
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return AttemptFailure(Reason.CONNECTION_RESET, retry=True, detail=str(exc))
+    return AttemptFailure(Reason.CONNECTION_ERROR, retry=True, detail=str(exc))
 
 
 class Fetcher:
@@ -329,25 +169,25 @@ class Fetcher:
         self,
         url: str,
         *,
-        kind: str = "page",
+        kind: FetchKind = FetchKind.PAGE,
         etag: str | None = None,
         last_modified: str | None = None,
         accept_types: frozenset[str] | None = PAGE_TYPES,
     ) -> FetchResult:
         """Fetch `url` (following in-scope redirects) and return its outcome.
 
-        `accept_types`: media types a 200 may have (others fail 'bad_content_type');
-        None accepts any. Robots rules are not applied to kind 'robots'. Never raises for
+        `accept_types`: media types a 200 may have (others fail bad_content_type);
+        None accepts any. Robots rules are not applied to kind robots. Never raises for
         anything the site or the network does.
         """
         url = normalize_url(url)
         conditional = bool(etag or last_modified)
-        result = FetchResult(url=url, kind=kind, outcome="failed", conditional=conditional,
+        result = FetchResult(url=url, kind=kind, outcome=Outcome.FAILED, conditional=conditional,
                              final_url=url)
         try:
             await self._fetch_chain(result, etag, last_modified, accept_types)
-        except _Failure as exc:
-            result.outcome, result.reason = "failed", exc.reason
+        except AttemptFailure as exc:
+            result.outcome, result.reason = Outcome.FAILED, exc.reason
         finally:
             if result._first_sent is not None:
                 result.elapsed_ms = (time.monotonic() - result._first_sent) * 1000.0
@@ -364,10 +204,10 @@ class Fetcher:
         try:
             self.scope.check_static(result.url, redirect=False)
         except ScopeError as exc:
-            result.outcome, result.reason = "out_of_scope", exc.reason
+            result.outcome, result.reason = Outcome.OUT_OF_SCOPE, exc.reason
             return
-        if result.kind != "robots" and not self.allowed_by_robots(result.url):
-            result.outcome, result.reason = "disallowed", "robots"
+        if result.kind != FetchKind.ROBOTS and not self.allowed_by_robots(result.url):
+            result.outcome, result.reason = Outcome.DISALLOWED, Reason.ROBOTS
             return
         headers: dict[str, str] = {}
         if etag:
@@ -376,17 +216,17 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         current, seen = result.url, {result.url}
         for hop in range(cfg.max_redirects + 1):
-            if hop and result.kind != "robots" and not self.allowed_by_robots(current):
-                result.outcome, result.reason = "disallowed", "robots_redirect"
+            if hop and result.kind != FetchKind.ROBOTS and not self.allowed_by_robots(current):
+                result.outcome, result.reason = Outcome.DISALLOWED, Reason.ROBOTS_REDIRECT
                 return
             try:
                 await self.scope.check(current, redirect=hop > 0)
             except ScopeError as exc:
-                result.outcome = "failed" if hop else "out_of_scope"
+                result.outcome = Outcome.FAILED if hop else Outcome.OUT_OF_SCOPE
                 result.reason = exc.reason
                 return
             except OSError as exc:  # DNS failure
-                raise _Failure("dns_error", retry=False, detail=str(exc)) from exc
+                raise AttemptFailure(Reason.DNS_ERROR, retry=False, detail=str(exc)) from exc
             response = await self._request(result, current, headers)
             ex = response.exchange
             result.exchanges.append(ex)
@@ -396,17 +236,17 @@ class Fetcher:
                 try:
                     target = normalize_url(urljoin(current, location.strip()))
                 except ValueError:  # e.g. 'http://[bad' (Invalid IPv6 URL)
-                    result.outcome, result.reason = "failed", "bad_redirect"
+                    result.outcome, result.reason = Outcome.FAILED, Reason.BAD_REDIRECT
                     return
                 if target in seen:
-                    result.outcome, result.reason = "failed", "redirect_loop"
+                    result.outcome, result.reason = Outcome.FAILED, Reason.REDIRECT_LOOP
                     return
                 seen.add(target)
                 current = target
                 continue
             self._settle(result, response, accept_types)
             return
-        result.outcome, result.reason = "failed", "redirect_loop"  # too many hops
+        result.outcome, result.reason = Outcome.FAILED, Reason.REDIRECT_LOOP  # too many hops
 
     def _settle(
         self, result: FetchResult, response: _Response, accept_types: frozenset[str] | None
@@ -418,30 +258,30 @@ class Fetcher:
         result.last_modified = ex.header("last-modified")
         if status == 200:
             if accept_types is not None and result.content_type not in (None, *accept_types):
-                result.outcome, result.reason = "failed", "bad_content_type"
+                result.outcome, result.reason = Outcome.FAILED, Reason.BAD_CONTENT_TYPE
                 return
-            result.outcome, result.body = "fetched", response.decoded
+            result.outcome, result.body = Outcome.FETCHED, response.decoded
         elif status == 304:
             if result.conditional:
-                result.outcome = "not_modified"
+                result.outcome = Outcome.NOT_MODIFIED
             else:
-                result.outcome, result.reason = "failed", "unexpected_304"
+                result.outcome, result.reason = Outcome.FAILED, Reason.UNEXPECTED_304
         elif status in (404, 410):
-            result.outcome = "gone"
+            result.outcome = Outcome.GONE
         elif status == 429:
-            result.outcome, result.reason = "failed", "http_429"
+            result.outcome, result.reason = Outcome.FAILED, Reason.HTTP_429
         elif status >= 500:
-            result.outcome, result.reason = "failed", "http_5xx"
+            result.outcome, result.reason = Outcome.FAILED, Reason.HTTP_5XX
         elif status in _REDIRECTS:
-            result.outcome, result.reason = "failed", "bad_redirect"  # no Location
+            result.outcome, result.reason = Outcome.FAILED, Reason.BAD_REDIRECT  # no Location
         else:
-            result.outcome, result.reason = "failed", f"http_{status}"
+            result.outcome, result.reason = Outcome.FAILED, http_reason(status)
 
     async def _request(
         self, result: FetchResult, url: str, headers: dict[str, str]
     ) -> _Response:
         """One hop, with retries. Returns the last response (maybe a 5xx after all
-        retries) or raises _Failure when no response came."""
+        retries) or raises AttemptFailure when no response came."""
         cfg = self.config
         result.attempts = 0
         for attempt in range(1, cfg.max_attempts + 1):
@@ -450,10 +290,10 @@ class Fetcher:
             wait: float | None = None
             try:
                 response = await self._send(url, headers, result)
-            except _Failure as exc:
+            except AttemptFailure as exc:
                 if not exc.retry or attempt == cfg.max_attempts:
                     raise
-                failure: _Failure | None = exc
+                failure: AttemptFailure | None = exc
             else:
                 status = response.exchange.status
                 if status != 429 and status < 500:
@@ -481,9 +321,8 @@ class Fetcher:
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with equal jitter: half fixed, half random."""
-        cfg = self.config
-        ceiling = min(cfg.backoff_max, cfg.backoff_base * (2 ** (attempt - 1)))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return backoff_delay(attempt, base=self.config.backoff_base,
+                             ceiling=self.config.backoff_max)
 
     async def _send(self, url: str, headers: dict[str, str], result: FetchResult) -> _Response:
         """Send one request inside a politeness slot and read its body under the caps."""
@@ -503,21 +342,8 @@ class Fetcher:
                         decoded, raw = await self._read_body(response, result)
                     finally:
                         await response.aclose()
-            except _Failure:
-                raise
-            except (TimeoutError, httpx.TimeoutException) as exc:
-                raise _Failure("timeout", retry=True, detail=type(exc).__name__) from exc
-            except httpx.RemoteProtocolError as exc:
-                msg = str(exc).lower()
-                if "incomplete" in msg or "complete message" in msg or "less data" in msg:
-                    raise _Failure("truncated_body", retry=True, detail=str(exc)) from exc
-                raise _Failure("connection_reset", retry=True, detail=str(exc)) from exc
-            except (httpx.ReadError, httpx.WriteError) as exc:
-                raise _Failure("connection_reset", retry=True, detail=str(exc)) from exc
-            except httpx.ConnectError as exc:
-                raise _Failure("connection_error", retry=True, detail=str(exc)) from exc
-            except httpx.TransportError as exc:
-                raise _Failure("connection_error", retry=True, detail=str(exc)) from exc
+            except (TimeoutError, httpx.TransportError) as exc:
+                raise _transport_failure(exc) from exc
             finally:
                 self._free.append(client)
         exchange = Exchange(
@@ -532,7 +358,7 @@ class Fetcher:
             body=raw,
             date=sent_at,
         )
-        return _Response(exchange=exchange, decoded=decoded, wire_bytes=len(raw))
+        return _Response(exchange=exchange, decoded=decoded)
 
     async def _read_body(
         self, response: httpx.Response, result: FetchResult
@@ -545,16 +371,17 @@ class Fetcher:
         limit = self.config.max_body_bytes
         declared = response.headers.get("content-length")
         if declared and declared.strip().isdigit() and int(declared) > limit:
-            raise _Failure("too_large", retry=False, detail=f"Content-Length {declared}")
+            raise AttemptFailure(Reason.TOO_LARGE, retry=False, detail=f"Content-Length {declared}")
         if response.status_code == 304 or response.request.method == "HEAD":
             return b"", b""
-        decoder = _Decoder(response.headers.get("content-encoding"), limit)
+        decoder = BodyDecoder(response.headers.get("content-encoding"), limit)
         raw = bytearray()
         async for chunk in response.aiter_raw():
             raw += chunk
             result.bytes_received += len(chunk)
             if len(raw) > limit:
-                raise _Failure("too_large", retry=False, detail=f"body over {limit} bytes")
+                raise AttemptFailure(Reason.TOO_LARGE, retry=False,
+                                     detail=f"body over {limit} bytes")
             decoder.feed(chunk)
         return decoder.finish(), bytes(raw)
 

@@ -66,15 +66,36 @@ class Reason(StrEnum):
     # redirects and scope
     BAD_REDIRECT = "bad_redirect"
     REDIRECT_LOOP = "redirect_loop"
+    OUT_OF_SCOPE = "out_of_scope"
+    PRIVATE_ADDRESS = "private_address"
+    NOT_A_COMPARISON_PAGE = "not_a_comparison_page"
     REDIRECT_OFFSITE = "redirect_offsite"
     REDIRECT_PRIVATE = "redirect_private"
     REDIRECT_NOT_COMPARISON = "redirect_not_comparison"
     # robots.txt
     ROBOTS = "robots"
     ROBOTS_REDIRECT = "robots_redirect"
+    # sitemaps
+    BAD_GZIP = "bad_gzip"
+    BAD_SITEMAP = "bad_sitemap"
+    SITEMAP_TOO_DEEP = "sitemap_too_deep"
     # planning
     UNCHANGED = "unchanged"
     MAX_PAGES = "max_pages"
+
+
+class Why(StrEnum):
+    """Why the plan requests a page tonight (`PlanItem.why`), in priority order: when
+    max_pages cuts the list, the earlier reasons are served first."""
+
+    RETRY = "retry"  # the last fetch failed
+    NEW = "new"  # never fetched successfully
+    LASTMOD_CHANGED = "lastmod_changed"  # the sitemap's <lastmod> moved
+    REAPPEARED = "reappeared"  # was gone, disallowed or out of scope
+    NO_LASTMOD = "no_lastmod"  # nothing to go by (no <lastmod>, or links mode)
+    LEFT_SITEMAP = "left_sitemap"  # just left the sitemap: is it gone?
+    RECHECK = "recheck"  # unchanged lastmod, but last verified K days ago
+    LINK = "link"  # found by following links (links mode)
 
 
 def http_reason(status: int) -> str:

@@ -16,27 +16,57 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
-from warehouse.crawl_state import UrlState
+from crawler._models import FetchKind, FetchRow, Outcome, Reason, Why
 
-__all__ = ["Plan", "PlanItem", "make_plan", "recheck_due"]
+__all__ = ["PRIORITY", "Plan", "PlanItem", "UrlHistory", "make_plan", "recheck_due"]
 
 #: Order in which reasons to fetch are served when max_pages cuts the list.
-PRIORITY = ("retry", "new", "lastmod_changed", "reappeared", "no_lastmod", "left_sitemap",
-            "recheck", "link")
+PRIORITY: tuple[Why, ...] = tuple(Why)
+
+#: Last outcomes after which a page listed again counts as having reappeared.
+_ABSENT = (Outcome.GONE, Outcome.DISALLOWED, Outcome.OUT_OF_SCOPE)
+
+
+class UrlHistory(Protocol):
+    """What the warehouse knows about a page before tonight's plan (the attributes of
+    `warehouse.crawl_state.UrlState` the plan reads; the crawler does not import it)."""
+
+    @property
+    def last_outcome(self) -> str | None: ...
+    @property
+    def last_in_sitemap(self) -> bool | None: ...
+    @property
+    def last_success_at(self) -> datetime | None: ...
+    @property
+    def etag(self) -> str | None: ...
+    @property
+    def last_modified(self) -> str | None: ...
+    @property
+    def sitemap_lastmod(self) -> datetime | None: ...
+    @property
+    def payload_digest(self) -> str | None: ...
+    @property
+    def capture_id(self) -> str | None: ...
+    @property
+    def capture_url(self) -> str | None: ...
+    @property
+    def capture_observed_at(self) -> datetime | None: ...
+    @property
+    def capture_record_id(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
 class PlanItem:
     """One page to request tonight, with what the last fetch left for it.
 
-    `why` is one of PRIORITY. The prev_* fields name the capture holding the page now
-    (what a revisit record refers to when the payload comes back identical).
+    The prev_* fields name the capture holding the page now (what a revisit record refers
+    to when the payload comes back identical).
     """
 
     url: str
-    why: str
+    why: Why
     etag: str | None = None
     last_modified: str | None = None
     sitemap_lastmod: datetime | None = None
@@ -53,7 +83,7 @@ class Plan:
     """The pages to fetch (in priority order) and the rows of the pages that will not be."""
 
     fetch: list[PlanItem] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[FetchRow] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """How many pages are planned for each reason, and rows by outcome."""
@@ -61,7 +91,7 @@ class Plan:
         for item in self.fetch:
             out[f"fetch:{item.why}"] = out.get(f"fetch:{item.why}", 0) + 1
         for row in self.rows:
-            key = f"{row['outcome']}:{row.get('reason')}"
+            key = f"{row.outcome}:{row.reason}"
             out[key] = out.get(key, 0) + 1
         return out
 
@@ -85,7 +115,7 @@ def recheck_due(last_verified_at: datetime | None, observed_at: datetime,
     return observed_at - last_verified_at >= age
 
 
-def _item(url: str, why: str, state: UrlState | None, lastmod: datetime | None,
+def _item(url: str, why: Why, state: UrlHistory | None, lastmod: datetime | None,
           in_sitemap: bool) -> PlanItem:
     if state is None:
         return PlanItem(url=url, why=why, sitemap_lastmod=lastmod, in_sitemap=in_sitemap)
@@ -104,9 +134,48 @@ def _item(url: str, why: str, state: UrlState | None, lastmod: datetime | None,
     )
 
 
+@dataclass(frozen=True)
+class _Night:
+    """What every decision of one plan shares."""
+
+    run_id: str
+    observed_at: datetime
+    recheck_days: int
+    sitemap_mode: bool
+
+    def row(self, url: str, outcome: Outcome, reason: Reason, lastmod: datetime | None,
+            in_sitemap: bool) -> FetchRow:
+        """The row of a page that will not be requested tonight."""
+        return FetchRow(run_id=self.run_id, url=url, kind=FetchKind.PAGE, outcome=outcome,
+                        reason=reason, sitemap_lastmod=lastmod, in_sitemap=in_sitemap)
+
+    def due(self, state: UrlHistory) -> bool:
+        """Is the page's conditional recheck due tonight?"""
+        return recheck_due(state.last_success_at, self.observed_at, self.recheck_days)
+
+
+def _why_listed(night: _Night, state: UrlHistory | None, lastmod: datetime | None) -> Why | None:
+    """Why to request a page discovery listed tonight; None: unchanged, leave it."""
+    if state is None or state.last_outcome is None:
+        return Why.NEW
+    if state.last_outcome == Outcome.FAILED:
+        return Why.RETRY
+    if state.last_outcome in _ABSENT:
+        return Why.REAPPEARED
+    if state.last_success_at is None:
+        return Why.NEW
+    if not night.sitemap_mode or lastmod is None:
+        return Why.NO_LASTMOD
+    if state.sitemap_lastmod is None or lastmod != state.sitemap_lastmod:
+        return Why.LASTMOD_CHANGED
+    if night.due(state):
+        return Why.RECHECK
+    return None
+
+
 def make_plan(
     pages: Mapping[str, datetime | None],
-    states: Mapping[str, UrlState],
+    states: Mapping[str, UrlHistory],
     *,
     run_id: str,
     observed_at: datetime,
@@ -120,75 +189,70 @@ def make_plan(
     """Decide tonight's fetches.
 
     `pages`: discovered comparison URLs and their sitemap lastmod; `states`: what the
-    warehouse knows per URL (:func:`warehouse.crawl_state.url_states`); `done`: URLs that
+    warehouse knows per URL (`warehouse.crawl_state.url_states`); `done`: URLs that
     already have a row in this run (a resumed run skips them); `allowed`: robots.txt;
     `other`: discovered URLs out of scope. In links mode (`sitemap_mode` False) every
     known page is requested (conditionally): there is no lastmod to go by.
     """
-    done = set(done)
+    night = _Night(run_id, observed_at, recheck_days, sitemap_mode)
+    seen = set(done)
     plan = Plan()
-    wanted: list[PlanItem] = []
-
-    def row(url: str, outcome: str, reason: str | None, lastmod: datetime | None,
-            in_sitemap: bool) -> None:
-        plan.rows.append({"run_id": run_id, "url": url, "kind": "page", "outcome": outcome,
-                          "reason": reason, "sitemap_lastmod": lastmod, "in_sitemap": in_sitemap})
-
     for url in other:
-        if url not in done:
-            row(url, "out_of_scope", "not_a_comparison_page", None, True)
-            done.add(url)
-
-    for url, lastmod in pages.items():
-        if url in done:
-            continue
-        if not allowed(url):
-            row(url, "disallowed", "robots", lastmod, True)
-            continue
-        state = states.get(url)
-        succeeded = state is not None and state.last_success_at is not None
-        if state is None or state.last_outcome is None:
-            why = "new"
-        elif state.last_outcome == "failed":
-            why = "retry"
-        elif state.last_outcome in ("gone", "disallowed", "out_of_scope"):
-            why = "reappeared"
-        elif not succeeded:
-            why = "new"
-        elif not sitemap_mode or lastmod is None:
-            why = "no_lastmod"
-        elif state.sitemap_lastmod is None or lastmod != state.sitemap_lastmod:
-            why = "lastmod_changed"
-        elif recheck_due(state.last_success_at, observed_at, recheck_days):
-            why = "recheck"
-        else:
-            row(url, "skipped", "unchanged", lastmod, True)
-            continue
-        wanted.append(_item(url, why, state, lastmod, True))
-
-    # Pages known from earlier runs that discovery did not list tonight.
-    for url, state in states.items():
-        if url in pages or url in done:
-            continue
-        if state.last_outcome in (None, "gone", "disallowed", "out_of_scope"):
-            continue
-        if not allowed(url):
-            row(url, "disallowed", "robots", None, False)
-            continue
-        if not sitemap_mode:
-            wanted.append(_item(url, "no_lastmod", state, None, True))
-            continue
-        if state.last_in_sitemap:
-            wanted.append(_item(url, "left_sitemap", state, None, False))
-        elif state.last_outcome == "failed" or recheck_due(state.last_success_at, observed_at,
-                                                             recheck_days):
-            wanted.append(_item(url, "recheck", state, None, False))
-
+        if url not in seen:
+            plan.rows.append(night.row(url, Outcome.OUT_OF_SCOPE, Reason.NOT_A_COMPARISON_PAGE,
+                                       None, True))
+            seen.add(url)
+    wanted = _plan_listed(night, pages, states, seen, allowed, plan.rows)
+    wanted += _plan_unlisted(night, pages, states, seen, allowed, plan.rows)
     rank = {why: i for i, why in enumerate(PRIORITY)}
     wanted.sort(key=lambda item: rank.get(item.why, len(rank)))
     if max_pages is not None and len(wanted) > max_pages:
         for item in wanted[max_pages:]:
-            row(item.url, "skipped", "max_pages", item.sitemap_lastmod, item.in_sitemap)
+            plan.rows.append(night.row(item.url, Outcome.SKIPPED, Reason.MAX_PAGES,
+                                       item.sitemap_lastmod, item.in_sitemap))
         wanted = wanted[:max_pages]
     plan.fetch = wanted
     return plan
+
+
+def _plan_listed(night: _Night, pages: Mapping[str, datetime | None],
+                 states: Mapping[str, UrlHistory], done: set[str],
+                 allowed: Callable[[str], bool], rows: list[FetchRow]) -> list[PlanItem]:
+    """The requests for the pages discovery listed; rows for those left alone go to `rows`."""
+    wanted: list[PlanItem] = []
+    for url, lastmod in pages.items():
+        if url in done:
+            continue
+        if not allowed(url):
+            rows.append(night.row(url, Outcome.DISALLOWED, Reason.ROBOTS, lastmod, True))
+            continue
+        state = states.get(url)
+        why = _why_listed(night, state, lastmod)
+        if why is None:
+            rows.append(night.row(url, Outcome.SKIPPED, Reason.UNCHANGED, lastmod, True))
+            continue
+        wanted.append(_item(url, why, state, lastmod, True))
+    return wanted
+
+
+def _plan_unlisted(night: _Night, pages: Mapping[str, datetime | None],
+                   states: Mapping[str, UrlHistory], done: set[str],
+                   allowed: Callable[[str], bool], rows: list[FetchRow]) -> list[PlanItem]:
+    """The requests for pages known from earlier runs that discovery did not list tonight;
+    rows for those robots.txt refuses go to `rows`."""
+    wanted: list[PlanItem] = []
+    for url, state in states.items():
+        if url in pages or url in done:
+            continue
+        if state.last_outcome is None or state.last_outcome in _ABSENT:
+            continue
+        if not allowed(url):
+            rows.append(night.row(url, Outcome.DISALLOWED, Reason.ROBOTS, None, False))
+            continue
+        if not night.sitemap_mode:
+            wanted.append(_item(url, Why.NO_LASTMOD, state, None, True))
+        elif state.last_in_sitemap:
+            wanted.append(_item(url, Why.LEFT_SITEMAP, state, None, False))
+        elif state.last_outcome == Outcome.FAILED or night.due(state):
+            wanted.append(_item(url, Why.RECHECK, state, None, False))
+    return wanted

@@ -23,7 +23,9 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["Scope", "ScopeError", "is_public_address", "normalize_url"]
+from crawler._models import Reason
+
+__all__ = ["Scope", "ScopeError", "is_public_address", "normalize_url", "unsafe_options_problem"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
@@ -32,7 +34,7 @@ _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loop
 class ScopeError(Exception):
     """A URL the crawl must not request; `reason` is the outcome's reason."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: Reason, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
@@ -134,10 +136,10 @@ class Scope:
         if (private_literal or host in _LOCAL_NAMES) and not (
             self.target_is_private and self._exact_target(host, port)
         ):
-            raise ScopeError("redirect_private" if redirect else "out_of_scope",
+            raise ScopeError(Reason.REDIRECT_PRIVATE if redirect else Reason.OUT_OF_SCOPE,
                              f"{host}:{port} is a private address")
         if not self.in_scope(url):
-            raise ScopeError("redirect_offsite" if redirect else "out_of_scope",
+            raise ScopeError(Reason.REDIRECT_OFFSITE if redirect else Reason.OUT_OF_SCOPE,
                              f"{url} is not on {self.host}")
 
     async def check(self, url: str, *, redirect: bool = False) -> None:
@@ -152,7 +154,7 @@ class Scope:
             return  # the literal was checked above; a private target is pinned to host:port
         for ip in await self._resolve(host, port):
             if not is_public_address(ip):
-                raise ScopeError("redirect_private" if redirect else "private_address",
+                raise ScopeError(Reason.REDIRECT_PRIVATE if redirect else Reason.PRIVATE_ADDRESS,
                                  f"{host} resolves to {ip}")
 
     async def _resolve(self, host: str, port: int) -> list[str]:
@@ -162,6 +164,23 @@ class Scope:
             return cached[1]
         loop = asyncio.get_running_loop()
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        ips = sorted({info[4][0] for info in infos})
+        ips = sorted({str(info[4][0]) for info in infos})
         self._dns[(host, port)] = (now + self.dns_ttl, ips)
         return ips
+
+
+def unsafe_options_problem(base_url: str, *, obey_robots: bool, rate: float | None) -> str | None:
+    """Why a crawl of `base_url` with these settings is refused, or None when it is fine.
+
+    Ignoring robots.txt and an unlimited rate (`rate == 0`) are for a loopback/private
+    test server only, never for a public site. Raises ValueError on a bad base URL.
+    """
+    if Scope(base_url).target_is_private:
+        return None
+    only_for_tests = f"only allowed for a loopback/private test server, not {base_url}"
+    if not obey_robots:
+        return f"ignoring robots.txt is {only_for_tests}"
+    if rate == 0:
+        return f"an unlimited rate is {only_for_tests}"
+    return None
+

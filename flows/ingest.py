@@ -13,23 +13,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from archive._warc import iter_payloads, payload_digest
-from warehouse.load import capture_id
+from archive import iter_payloads, payload_digest
+from flows.payloads import (
+    IMPORT,
+    ParsedPayload,
+    Payload,
+    one_line,
+    parse_payload,
+    parser_version,
+)
 
 __all__ = [
     "FILE_TYPES",
     "InputError",
     "InputPayload",
     "ParsedPayload",
+    "batched",
     "file_mtime",
     "input_kind",
     "iter_inputs",
     "parse_payload",
+    "parser_version",
 ]
 
 #: File extension → content type of a plain-file input.
@@ -37,32 +46,9 @@ FILE_TYPES: dict[str, str] = {".html": "text/html", ".htm": "text/html", ".txt":
 WARC_SUFFIXES = (".warc", ".warc.gz")
 KNOWN = ", ".join([*FILE_TYPES, *WARC_SUFFIXES])
 
-
-@dataclass(frozen=True)
-class InputPayload:
-    """One page's bytes from an input, with where and when it was seen.
-
-    `payload` is what the parser reads (Content-Encoding undone); `raw_payload` is the
-    bytes as stored, which `payload_digest` covers and the archive keeps. For plain
-    files both are the file's bytes.
-    """
-
-    input: str  # the input path as given
-    label: str  # names it in messages: the path, or 'path@offset' for a WARC record
-    url: str | None  # source URL: --url or WARC-Target-URI
-    observed_at: datetime  # aware, UTC
-    content_type: str  # 'text/html' or 'text/plain'
-    payload: bytes
-    raw_payload: bytes
-    payload_digest: str
-    http_status: int | None = None
-    http_headers: list[tuple[str, str]] = field(default_factory=list)
-    record_type: str | None = None  # WARC record type ('response', 'resource', …); None for files
-
-    @property
-    def capture_id(self) -> str:
-        """The warehouse id this payload's capture gets."""
-        return capture_id(self.url, self.observed_at, self.payload_digest)
+#: An input's payload: a :class:`flows.payloads.Payload` with `input` and `label` set,
+#: source 'import' and source_ref the input as given.
+InputPayload = Payload
 
 
 @dataclass(frozen=True)
@@ -96,10 +82,6 @@ def file_mtime(path: Path) -> datetime:
     return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=ns // 1000)
 
 
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split()) or "unknown error"
-
-
 def _read_file(
     path: Path, given: str, url: str | None, observed_at: datetime | None
 ) -> InputPayload | InputError:
@@ -107,16 +89,19 @@ def _read_file(
         data = path.read_bytes()
         when = observed_at or file_mtime(path)
     except OSError as exc:
-        return InputError(given, f"cannot read: {exc.strerror or _one_line(exc)}")
-    return InputPayload(
-        input=given,
-        label=given,
+        return InputError(given, f"cannot read: {exc.strerror or one_line(exc)}")
+    return Payload(
         url=url,
         observed_at=when,
         content_type=FILE_TYPES[path.suffix.lower()],
         payload=data,
-        raw_payload=data,
         payload_digest=payload_digest(data),
+        payload_bytes=len(data),
+        source=IMPORT,
+        source_ref=given,
+        input=given,
+        label=given,
+        raw_payload=data,
     )
 
 
@@ -130,25 +115,16 @@ def _read_warc(
                 skipped += 1  # redirects, 404s …: not page captures
                 continue
             pages += 1
-            yield InputPayload(
-                input=given,
-                label=f"{given}@{rec.offset}",
-                url=url if url is not None else rec.url,
-                observed_at=observed_at or rec.date,
-                content_type=rec.content_type or "text/html",
-                payload=rec.payload,
-                raw_payload=rec.raw_payload,
-                payload_digest=rec.payload_digest,
-                http_status=rec.http_status,
-                http_headers=list(rec.http_headers),
-                record_type=rec.record_type,
+            yield Payload.from_archived(
+                rec, source=IMPORT, source_ref=given, url=url, observed_at=observed_at,
+                input=given, label=f"{given}@{rec.offset}", keep_raw=True,
             )
     except OSError as exc:
-        yield InputError(given, f"cannot read WARC: {exc.strerror or _one_line(exc)}")
+        yield InputError(given, f"cannot read WARC: {exc.strerror or one_line(exc)}")
         return
-    except Exception as exc:  # warcio raises many kinds on damaged files
+    except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on damaged files
         where = f" after {pages} page record(s)" if pages else ""
-        yield InputError(given, f"unreadable WARC{where}: {_one_line(exc)}")
+        yield InputError(given, f"unreadable WARC{where}: {one_line(exc)}")
         return
     if pages == 0:
         detail = f" ({skipped} non-200 response(s) skipped)" if skipped else ""
@@ -189,38 +165,6 @@ def iter_inputs(
             yield _read_file(path, given, url, observed_at)
         else:
             yield from _read_warc(path, given, url, observed_at)
-
-
-@dataclass(frozen=True)
-class ParsedPayload:
-    """The parser's result for one payload: the page dict, or the one-line reason."""
-
-    page: dict[str, Any] | None
-    error: str | None
-
-
-def parse_payload(item: InputPayload) -> ParsedPayload:
-    """Parse one payload with the comparison parser; never raises for a bad page.
-
-    A ParseError gives its own one-line message; any other exception (a parser bug)
-    is reported as such, so one odd page cannot stop a batch.
-    """
-    from parsers import ParseError, parse_comparison
-
-    try:
-        comparison = parse_comparison(item.payload, url=item.url, content_type=item.content_type)
-        return ParsedPayload(comparison.to_dict(), None)
-    except ParseError as exc:
-        return ParsedPayload(None, _one_line(exc))
-    except Exception as exc:  # noqa: BLE001 - reported per page, batch continues
-        return ParsedPayload(None, f"parser failed: {type(exc).__name__}: {_one_line(exc)}")
-
-
-def parser_version() -> str:
-    """The parser's PARSER_VERSION (recorded with every capture)."""
-    from parsers import PARSER_VERSION
-
-    return str(PARSER_VERSION)
 
 
 T = TypeVar("T")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from . import page as _page
 from .errors import ParseError
+from .media import HTML_TYPES, media_type
 from .review import Review, notation, parse_compact, parse_full
 from .tool_card import CardFields, ToolCard, build_tool, parse_cards, parse_decision
 from .url import comparison_slugs
@@ -59,12 +60,12 @@ def decode(content: bytes | str) -> str:
 
 
 def _is_html(content: str | bytes, content_type: str | None) -> bool:
-    if content_type:
-        media = content_type.split(";", 1)[0].strip().lower()
-        if media in ("text/html", "application/xhtml+xml"):
-            return True
-        if media == "text/plain":
-            return False
+    """HTML or text, by the declared media type; sniffed when it is neither."""
+    media = media_type(content_type)
+    if media in HTML_TYPES:
+        return True
+    if media == "text/plain":
+        return False
     return _page.looks_like_html(content)
 
 
@@ -131,7 +132,7 @@ def from_page(pg: _page.Page, *, url: str | None = None, raw: str | bytes = "") 
         cards_end = d
     if 0 <= s < cards_end:
         cards_end = s
-    cards = parse_cards(body[:cards_end], names, closed=complete or cards_end < n)
+    cards = parse_cards(body[:cards_end], names)
 
     decision = None
     if d >= 0 and (s < 0 or d < s):

@@ -65,10 +65,18 @@ def collapse_lines(text: str, sep: str) -> list[str]:
     return list(filter(None, map(str.strip, text.split(sep))))
 
 
+def _sample_root(markup: str) -> LexborNode:
+    """The root node of a parsed sample document (module set-up: always there)."""
+    root = LexborHTMLParser(markup).root
+    if root is None:  # pragma: no cover - a Lexbor change we want to hear about
+        raise RuntimeError("Lexbor gave no document root")
+    return root
+
+
 def _tag_ids(names: tuple[str, ...]) -> frozenset[int]:
     """Lexbor's numeric ids for `names`: an int set lookup is the cheapest test per node."""
-    tree = LexborHTMLParser("<body>" + "".join(f"<{n}></{n}>" for n in names) + "</body>")
-    found = {n.tag_id for n in tree.root.traverse() if n.tag in names}
+    root = _sample_root("<body>" + "".join(f"<{n}></{n}>" for n in names) + "</body>")
+    found = {n.tag_id for n in root.traverse() if n.tag in names}
     if len(found) != len(names):  # pragma: no cover - a Lexbor change we want to hear about
         raise RuntimeError("unexpected Lexbor tag ids")
     return frozenset(found)
@@ -80,7 +88,7 @@ _INLINE, _SKIP, _NAV, _SITE_LEVEL, _ASIDE = 1, 2, 3, 4, 5
 # The walk also meets comment nodes: they go too, so that the text on both sides of one
 # joins up (React writes `85<!-- -->/100`).
 _COMMENT_ID = next(
-    n.tag_id for n in LexborHTMLParser("<p><!--x--></p>").body.traverse() if n.is_comment_node
+    n.tag_id for n in _sample_root("<p><!--x--></p>").traverse() if n.is_comment_node
 )
 _KINDS: dict[int, int] = {
     _COMMENT_ID: _SKIP,

@@ -7,7 +7,6 @@ import re
 # The order of the compact layout's quotes (tool A then tool B for each persona), as
 # established by seed 000 against seed 002 (same texts, named there).
 COMPACT_ORDER = ("Builder", "Skeptic", "Futurist", "Founder")
-KNOWN = frozenset(COMPACT_ORDER)
 
 # The footer speaks of 7 critics: any single capitalised word can head a persona block.
 _HEADING = re.compile(r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?")

@@ -100,6 +100,10 @@ def notation(region: list[str]) -> str | None:
     return None
 
 
+# A full-layout block: the persona heading (if any) and its (score, verdict, text) reviews.
+_Block = tuple[str | None, list[tuple[int, str, str | None]]]
+
+
 def parse_full(
     region: list[str],
     closed: bool,
@@ -117,10 +121,20 @@ def parse_full(
         if line in SECTION_LABELS:
             region, closed = region[:k], True
             break
+    blocks = _full_blocks(region, closed)
+    positions = _positions(blocks, votes)
+    out = []
+    for (persona, reviews), pos in zip(blocks, positions, strict=True):
+        for (score, verdict, text), p in zip(reviews, pos, strict=True):
+            out.append(Review(p, persona, False, score, verdict, text))
+    return out
+
+
+def _full_blocks(region: list[str], closed: bool) -> list[_Block]:
+    """The scorecard's persona blocks, each with its reviews in page order."""
     n = len(region)
     scores = [parse_score(x) if len(x) <= 40 else None for x in region]  # texts are long
-    # blocks: [persona, [(score, verdict, text), ...]]
-    blocks: list[tuple[str | None, list[tuple[int, str, str | None]]]] = []
+    blocks: list[_Block] = []
 
     i = 0
     while i < n:
@@ -144,8 +158,14 @@ def parse_full(
         if not blocks:
             blocks.append((None, []))
         blocks[-1][1].append((scored[0], scored[1], text))
+    return blocks
 
-    # Which tool each review belongs to.
+
+def _positions(
+    blocks: list[_Block], votes: tuple[tuple[int, int] | None, tuple[int, int] | None]
+) -> list[list[int | None]]:
+    """Which tool each review belongs to: A then B in a two-review block; a lone review
+    only when the Decision vote totals leave it one possibility."""
     positions: list[list[int | None]] = []
     for _, reviews in blocks:
         if len(reviews) == 2:
@@ -153,25 +173,22 @@ def parse_full(
         else:
             positions.append([None] * len(reviews))
     va, vb = votes
-    if va is not None and vb is not None:
-        # Reviews left per tool once the two-review blocks are counted. A lone review goes
-        # to a tool only when the other has none left: sound even on a cut page, where
-        # the counts are upper bounds.
-        pairs = sum(1 for _, reviews in blocks if len(reviews) == 2)
-        remaining = {1: sum(va) - pairs, 2: sum(vb) - pairs}
-        for (_, reviews), pos in zip(blocks, positions, strict=True):
-            if len(reviews) != 1:
-                continue
-            can_a, can_b = remaining[1] > 0, remaining[2] > 0
-            if can_a != can_b:
-                p = 1 if can_a else 2
-                pos[0] = p
-                remaining[p] -= 1
-    out = []
-    for (persona, reviews), pos in zip(blocks, positions, strict=True):
-        for (score, verdict, text), p in zip(reviews, pos, strict=True):
-            out.append(Review(p, persona, False, score, verdict, text))
-    return out
+    if va is None or vb is None:
+        return positions
+    # Reviews left per tool once the two-review blocks are counted. A lone review goes
+    # to a tool only when the other has none left: sound even on a cut page, where
+    # the counts are upper bounds.
+    pairs = sum(1 for _, reviews in blocks if len(reviews) == 2)
+    remaining = {1: sum(va) - pairs, 2: sum(vb) - pairs}
+    for (_, reviews), pos in zip(blocks, positions, strict=True):
+        if len(reviews) != 1:
+            continue
+        can_a, can_b = remaining[1] > 0, remaining[2] > 0
+        if can_a != can_b:
+            p = 1 if can_a else 2
+            pos[0] = p
+            remaining[p] -= 1
+    return positions
 
 
 def parse_compact(region: list[str], closed: bool) -> list[Review]:

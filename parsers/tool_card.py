@@ -173,13 +173,12 @@ def _header(lines: list[str], name: str | None, closed: bool, card: CardFields) 
             card.badge = badge
 
 
-def parse_cards(
-    region: list[str], names: tuple[str | None, str | None], closed: bool
-) -> list[CardFields]:
+def parse_cards(region: list[str], names: tuple[str | None, str | None]) -> list[CardFields]:
     """Both cards from the lines between the title and the Decision/scorecard.
 
-    `region[0]` is the lede. `closed` says the region is followed by more page (it was
-    not cut short); otherwise its last line is already gone and nothing is read past it.
+    `region[0]` is the lede. On a cut page the caller has already dropped the last
+    (maybe partial) line, and values are only read before the label that anchors them,
+    so a card cut short simply shows fewer values.
     """
     cards = [CardFields(), CardFields()]
     start = 0  # the line before the card's first line: the lede, then a description

@@ -2,7 +2,6 @@
 
 Each takes one visible line and returns the value, or None when the line is not that kind
 of value (blank, a dash, a sentence). They never guess: a partial figure does not match.
-The `format_*` functions write the site's own notation; tests round-trip through them.
 """
 
 from __future__ import annotations
@@ -57,15 +56,3 @@ def parse_panel_verdict(line: str) -> tuple[str, int, int] | None:
     if m is None:
         return None
     return m.group(1), int(m.group(2)), int(m.group(3))
-
-
-def format_percent(value: int) -> str:
-    return f"{value}%"
-
-
-def format_score(score: int, verdict: str) -> str:
-    return f"{score}/100 · {verdict}"
-
-
-def format_panel_verdict(verdict: str, ship: int, skip: int) -> str:
-    return f"{verdict} · {ship} ship / {skip} skip"

@@ -152,6 +152,8 @@ class World:
         return rec
 
     def _build_day0(self) -> None:
+        """The day-0 site: the seed tools and pages, generated tools, and random pairs up to
+        the page target (one seeded RNG, drawn from in this order)."""
         rng = random.Random(f"replica:{self.seed}:{self.scale}:day0")
         seeds = load_seed_pages()
         for sp in seeds:
@@ -159,6 +161,20 @@ class World:
                 if tool.slug not in self.tools:
                     self._add_tool(tool)
                     self._factory.reserve(tool)
+        self._add_generated_tools(rng)
+        for sp in seeds:
+            self._add_page(sp.views[0].slug, sp.views[1].slug, created_day=-30, seed=sp)
+        slugs = sorted(self.tools)
+        self._add_day0_meetings(rng, seeds, slugs)
+        self._add_random_pairs(rng, slugs)
+        # Creation order = sitemap order: by creation day, then insertion.
+        self.page_order.sort(key=lambda r: (r.created_day, r.index))
+        for i, rec in enumerate(self.page_order):
+            rec.index = i
+        self._created_days = [r.created_day for r in self.page_order]
+
+    def _add_generated_tools(self, rng: random.Random) -> None:
+        """Generated tools up to the day-0 tool count."""
         n_generated = self.n_tools - len(self.tools)
         generated: list[Tool] = []
         for i in range(n_generated):
@@ -169,9 +185,10 @@ class World:
             tool = self._factory.make(added_day=-rng.randint(30, 400), duplicate_of=dup)
             generated.append(tool)
             self._add_tool(tool)
-        for sp in seeds:
-            self._add_page(sp.views[0].slug, sp.views[1].slug, created_day=-30, seed=sp)
-        slugs = sorted(self.tools)
+
+    def _add_day0_meetings(self, rng: random.Random, seeds: list[SeedPage],
+                           slugs: list[str]) -> None:
+        """Pages for every duplicated display name, and seed tools meeting generated ones."""
         by_name: dict[str, list[str]] = {}
         for s in slugs:
             by_name.setdefault(self.tools[s].tool.name, []).append(s)
@@ -184,6 +201,9 @@ class World:
         for s in seed_slugs:
             for other in rng.sample(slugs, 3):
                 self._add_page(s, other, created_day=-rng.randint(1, 200))
+
+    def _add_random_pairs(self, rng: random.Random, slugs: list[str]) -> None:
+        """Random pairs of tools until the page target (or every pair) is reached."""
         n = len(slugs)
         max_pairs = n * (n - 1) // 2
         target = min(self.n_pages, max_pairs)
@@ -199,11 +219,6 @@ class World:
                 added = self._add_page(slugs[i], slugs[j], created_day=born)
                 if added and len(self.page_order) >= target:
                     break
-        # Creation order = sitemap order: by creation day, then insertion.
-        self.page_order.sort(key=lambda r: (r.created_day, r.index))
-        for i, rec in enumerate(self.page_order):
-            rec.index = i
-        self._created_days = [r.created_day for r in self.page_order]
 
     def ensure_day(self, day: int) -> None:
         """Simulate every day up to `day` (idempotent, in order)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from replica.vocab import LEDE, PERSONAS
 
@@ -109,11 +110,6 @@ class ToolView:
         return badge_for(self.ship_votes, self.skip_votes)
 
     @property
-    def panel_verdict_text(self) -> str:
-        """The Decision row: `Ship · 3 ship / 1 skip`."""
-        return f"{self.badge} · {self.ship_votes} ship / {self.skip_votes} skip"
-
-    @property
     def has_votes(self) -> bool:
         return self.community_votes > 0
 
@@ -171,7 +167,7 @@ class ComparisonPage:
         a, b = self.tools
         return [(p, a.review(p), b.review(p)) for p in self.personas]
 
-    def expected(self, url: str | None = None) -> dict:
+    def expected(self, url: str | None = None) -> dict[str, Any]:
         """What a correct parser should extract, shaped like `Comparison.to_dict()`."""
         full = self.layout == "full"
         tools = []
@@ -221,6 +217,3 @@ class ComparisonPage:
             "reviews": reviews,
         }
 
-
-def persona_index(persona: str) -> int:
-    return PERSONAS.index(persona)

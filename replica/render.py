@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from urllib.parse import quote_plus
 
-from replica.models import ComparisonPage, Review, Tool, ToolView
+from replica.models import ComparisonPage, Tool, ToolView
 from replica.vocab import PERSONAS, PERSPECTIVES
 
 SITE_NAME = "Ship or Skip"
@@ -66,6 +66,15 @@ def css_class(epoch: int, markup: str, name: str) -> str:
     return f"css-{h}" if epoch == 1 else f"sc-{h[:6]} {h[2:8]}"
 
 
+def class_namer(epoch: int, markup: str) -> Callable[[str], str]:
+    """`css_class` for one epoch and markup: the `c("name")` the templates call."""
+
+    def c(name: str) -> str:
+        return css_class(epoch, markup, name)
+
+    return c
+
+
 def build_id(epoch: int) -> str:
     return hashlib.blake2b(f"build:{epoch}".encode(), digest_size=6).hexdigest()
 
@@ -86,7 +95,7 @@ _CSS = {
 
 
 def _head(title: str, canonical: str, epoch: int, description: str,
-          ld: dict | None = None) -> str:
+          ld: Mapping[str, object] | None = None) -> str:
     bid = build_id(epoch)
     parts = [
         "<!DOCTYPE html>",
@@ -109,7 +118,7 @@ def _head(title: str, canonical: str, epoch: int, description: str,
 
 
 def _site_header(epoch: int, markup: str) -> str:
-    c = lambda n: css_class(epoch, markup, n)  # noqa: E731
+    c = class_namer(epoch, markup)
     links = [("/", "Home"), ("/comparisons/", "Comparisons"), ("/tools/", "Tools"),
              ("/reviewer/builder", "Critics"), ("/search", "Search")]
     nav = "".join(f'<a href="{h}">{t}</a>' for h, t in links)
@@ -119,7 +128,7 @@ def _site_header(epoch: int, markup: str) -> str:
 
 
 def _site_footer(epoch: int, markup: str, bookmarks: bool) -> str:
-    c = lambda n: css_class(epoch, markup, n)  # noqa: E731
+    c = class_namer(epoch, markup)
     h, sub, fine = NEWSLETTER
     tag = "section" if markup == "semantic" else "div"
     out = [
@@ -154,7 +163,7 @@ def _site_footer(epoch: int, markup: str, bookmarks: bool) -> str:
     return "\n".join(out)
 
 
-def _scripts(epoch: int, state: dict) -> str:
+def _scripts(epoch: int, state: Mapping[str, object]) -> str:
     bid = build_id(epoch)
     data = json.dumps(state, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return (f'<script src="/_app/{bid}.js" defer></script>\n'
@@ -163,8 +172,8 @@ def _scripts(epoch: int, state: dict) -> str:
             "function gtag(){dataLayer.push(arguments)}gtag('js',new Date());</script>")
 
 
-def _page(head: str, body_parts: Iterable[str], epoch: int, markup: str, state: dict,
-          bookmarks: bool = False) -> bytes:
+def _page(head: str, body_parts: Iterable[str], epoch: int, markup: str,
+          state: Mapping[str, object], bookmarks: bool = False) -> bytes:
     body = "\n".join(body_parts)
     doc = "\n".join([
         head,
@@ -503,7 +512,7 @@ def _ships(tool: Tool) -> str:
 def render_tool(tool: Tool, comparisons: list[tuple[str, str]], *, base_url: str,
                 epoch: int) -> bytes:
     """A tool page: its own layout, with "The Builder — Developer Perspective" reviews."""
-    c = lambda n: css_class(epoch, "semantic", n)  # noqa: E731
+    c = class_namer(epoch, "semantic")
     body = [f'<main class="{c("tool-page")}">',
             f'<nav aria-label="Breadcrumb" class="{c("crumbs")}"><a href="/tools/">Tools</a>/'
             f"<span>{esc(tool.name)}</span></nav>",
@@ -535,7 +544,7 @@ def render_tool(tool: Tool, comparisons: list[tuple[str, str]], *, base_url: str
 def render_reviewer(persona: str, category: str | None, tools: list[Tool], *, base_url: str,
                     epoch: int, query: str) -> bytes:
     """A critic's page, optionally filtered to one category."""
-    c = lambda n: css_class(epoch, "semantic", n)  # noqa: E731
+    c = class_namer(epoch, "semantic")
     body = [f'<main class="{c("reviewer-page")}">',
             f"<h1>The {persona}</h1>",
             f"<p>{PERSPECTIVES[persona]}</p>",
@@ -668,7 +677,3 @@ def render_urlset(entries: list[tuple[str, datetime]], changefreq: str = "weekly
     parts.append("</urlset>")
     return ("\n".join(parts) + "\n").encode()
 
-
-def review_line(r: Review) -> str:
-    """The full layout's score line, as text."""
-    return f"{r.score}/100 · {r.verdict}"

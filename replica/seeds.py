@@ -11,6 +11,7 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from replica.generate import ship_score, skip_score
 from replica.models import Review, Tool, ToolView
@@ -83,8 +84,21 @@ class SeedPage:
         return f"/compare/{self.views[0].slug}-vs-{self.views[1].slug}"
 
 
-def _reviews_by_position(doc: dict) -> dict[int, dict[str, dict]]:
-    out: dict[int, dict[str, dict]] = {1: {}, 2: {}}
+#: A golden record (the `Comparison.to_dict()` shape), or one of its tools or reviews.
+_Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _SeedSource:
+    """Where a seed tool's data comes from: its card in one capture and its reviews there."""
+
+    doc: _Json
+    reviews: dict[str, _Json]  # persona → review
+    info: _SeedTool
+
+
+def _reviews_by_position(doc: _Json) -> dict[int, dict[str, _Json]]:
+    out: dict[int, dict[str, _Json]] = {1: {}, 2: {}}
     for r in doc.get("reviews") or []:
         out[int(r["tool_position"])][r["persona"]] = r
     return out
@@ -93,50 +107,25 @@ def _reviews_by_position(doc: dict) -> dict[int, dict[str, dict]]:
 def load_seed_pages(directory: Path = SEEDS_DIR) -> list[SeedPage]:
     """The seed pages in file order; empty if the golden JSON files are not there."""
     files = sorted(directory.glob("[0-9][0-9][0-9]_*.json"))
-    docs = [(f.stem, json.loads(f.read_text(encoding="utf-8"))) for f in files]
-    # First pass: the tools, preferring what a full-layout capture shows (scores, pricing).
-    tool_data: dict[str, dict] = {}
-    for stem, doc in sorted(docs, key=lambda d: d[1].get("layout") != "full"):
-        by_pos = _reviews_by_position(doc)
-        for t in doc["tools"]:
-            info = _identity(t["name"], t["tagline"])
-            if info.slug in tool_data:
-                continue
-            tool_data[info.slug] = {"doc": t, "reviews": by_pos[int(t["position"])],
-                                    "info": info, "stem": stem}
-    tools: dict[str, Tool] = {}
-    for slug, data in sorted(tool_data.items()):
-        t, info = data["doc"], data["info"]
-        rng = random.Random(f"replica:seed-tool:{slug}")
-        reviews = []
-        for persona in PERSONAS:
-            r = data["reviews"].get(persona)
-            if r is None:
-                continue
-            verdict = r.get("verdict") or "ship"  # compact captures: 100 % panels only
-            score = r.get("score") or (ship_score(rng) if verdict == "ship" else skip_score(rng))
-            reviews.append(Review(persona, int(score), verdict, r["quote"]))
-        tools[slug] = Tool(
-            slug=slug, name=t["name"], vendor=info.vendor, kind=info.kind,
-            category=t["category"], tagline=t["tagline"], description=t["description"],
-            entry=t["entry"], pricing=t.get("pricing") or info.pricing, reviews=tuple(reviews),
-            panel=tuple(r.persona for r in reviews), added_day=-60, seed=True,
-        )
-    pages = []
+    docs: list[tuple[str, _Json]] = [
+        (f.stem, json.loads(f.read_text(encoding="utf-8"))) for f in files
+    ]
+    tools = _seed_tools(docs)
+    pages: list[SeedPage] = []
     for stem, doc in docs:
         seed_id = stem[:3]
         by_pos = _reviews_by_position(doc)
-        views = []
+        views: list[ToolView] = []
         for t in sorted(doc["tools"], key=lambda t: int(t["position"])):
             tool = tools[_identity(t["name"], t["tagline"]).slug]
             quotes = by_pos[int(t["position"])]
-            reviews = tuple(r for r in tool.reviews if r.persona in quotes)
-            for r in reviews:  # the seeds share review texts; keep each capture's own text
+            shown = tuple(r for r in tool.reviews if r.persona in quotes)
+            for r in shown:  # the seeds share review texts; keep each capture's own text
                 assert quotes[r.persona]["quote"] == r.text, (stem, t["name"], r.persona)
             views.append(ToolView(
                 slug=tool.slug, name=t["name"], category=t["category"], tagline=t["tagline"],
                 description=t["description"], entry=t["entry"], pricing=tool.pricing,
-                best_for=t.get("best_for") or t["tagline"], reviews=reviews,
+                best_for=t.get("best_for") or t["tagline"], reviews=shown,
                 community_pct=None, community_votes=0,
                 community_zero=False,
             ))
@@ -146,3 +135,36 @@ def load_seed_pages(directory: Path = SEEDS_DIR) -> list[SeedPage]:
     for p in pages:
         assert p.views[0].slug < p.views[1].slug, p.path
     return pages
+
+
+def _seed_tools(docs: list[tuple[str, _Json]]) -> dict[str, Tool]:
+    """The seed tools by slug, each from the first capture that shows it (full layout
+    first: its scores and pricing)."""
+    sources: dict[str, _SeedSource] = {}
+    for _stem, doc in sorted(docs, key=lambda d: d[1].get("layout") != "full"):
+        by_pos = _reviews_by_position(doc)
+        for t in doc["tools"]:
+            info = _identity(t["name"], t["tagline"])
+            if info.slug in sources:
+                continue
+            sources[info.slug] = _SeedSource(t, by_pos[int(t["position"])], info)
+    tools: dict[str, Tool] = {}
+    for slug, src in sorted(sources.items()):
+        t, info = src.doc, src.info
+        rng = random.Random(f"replica:seed-tool:{slug}")
+        tool_reviews: list[Review] = []
+        for persona in PERSONAS:
+            r = src.reviews.get(persona)
+            if r is None:
+                continue
+            verdict = r.get("verdict") or "ship"  # compact captures: 100 % panels only
+            score = r.get("score") or (ship_score(rng) if verdict == "ship" else skip_score(rng))
+            tool_reviews.append(Review(persona, int(score), verdict, r["quote"]))
+        tools[slug] = Tool(
+            slug=slug, name=t["name"], vendor=info.vendor, kind=info.kind,
+            category=t["category"], tagline=t["tagline"], description=t["description"],
+            entry=t["entry"], pricing=t.get("pricing") or info.pricing,
+            reviews=tuple(tool_reviews), panel=tuple(r.persona for r in tool_reviews),
+            added_day=-60, seed=True,
+        )
+    return tools

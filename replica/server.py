@@ -16,12 +16,13 @@ import struct
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from replica import render
@@ -88,12 +89,14 @@ XML = "application/xml; charset=utf-8"
 
 
 class _LRU:
+    """A thread-safe least-recently-used cache of rendered responses."""
+
     def __init__(self, cap: int) -> None:
         self.cap = cap
-        self.data: OrderedDict = OrderedDict()
+        self.data: OrderedDict[Hashable, Rendered] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: object, make: Callable[[], Rendered]) -> Rendered:
+    def get(self, key: Hashable, make: Callable[[], Rendered]) -> Rendered:
         with self.lock:
             hit = self.data.get(key)
             if hit is not None:
@@ -154,69 +157,88 @@ class Site:
         return r
 
     def route(self, path: str, query: str) -> Rendered:
-        """The response for a path (faults aside)."""
-        cat = self.catalog
+        """The response for a path (faults aside): an exact path, else a path prefix."""
         if path.startswith("/compare/"):
-            rest = path[len("/compare/"):]
-            if rest.endswith("/") and rest.strip("/"):
-                return redirect(301, path.rstrip("/"))
-            r = self.comparison(path)
-            if r is not None:
-                return r
-            if path in cat.gone:
-                return self.error(cat.gone[path], path)
-            if "-vs-" in rest:  # the same pair in the other order
-                for i in range(len(rest)):
-                    i = rest.find("-vs-", i)
-                    if i < 0:
-                        break
-                    swapped = f"/compare/{rest[i + 4:]}-vs-{rest[:i]}"
-                    if swapped in cat.pages:
-                        return redirect(301, swapped)
-            return self.error(404, path)
-        if path == "/":
-            return self.cache.get("home", self._home)
-        if path == "/robots.txt":
-            return self.cache.get("robots", lambda: _ok(render.render_robots(
-                self.base_url, sitemaps=self.sitemaps, crawl_delay=self.crawl_delay),
-                "text/plain; charset=utf-8"))
-        if path in ("/sitemap.xml", "/sitemap_index.xml") or path.startswith("/sitemaps/"):
-            if not self.sitemaps:
-                return self.error(404, path)
-            return self.cache.get(("sitemap", path), lambda: self._sitemap(path))
-        if path in ("/compare", "/compare/", "/comparisons"):
-            return redirect(301, "/comparisons/")
-        if path == "/comparisons/" or path.startswith("/comparisons/page/"):
-            return self.cache.get(("index", path), lambda: self._index(path))
-        if path.startswith("/tool/"):
-            slug = path[len("/tool/"):]
-            if slug not in cat.tools:
-                return self.error(404, path)
-            return self.cache.get(("tool", slug), lambda: self._tool(slug))
-        if path in ("/tools", "/tools/"):
-            return self.cache.get("tools", lambda: _ok(render.render_tools_index(
-                sorted(((s, t.tool.name) for s, t in cat.tools.items()), key=lambda x: x[1]),
-                base_url=self.base_url, epoch=self.epoch), HTML))
-        if path.startswith("/reviewer/"):
-            return self._reviewer(path[len("/reviewer/"):].strip("/"), query)
-        if path.startswith("/r/"):
-            return redirect(302, "/compare/" + path[3:])
-        if path == "/search":
-            q = parse_qs(query).get("q", [""])[0].lower()
-            hits = [(p, cat.title(p)) for p in cat.paths() if q and q in cat.title(p).lower()]
-            return _ok(render.render_search(q, hits[:50], base_url=self.base_url,
-                                            epoch=self.epoch), HTML)
-        if path.startswith("/api/"):
-            return self._api(path)
-        if path.startswith("/_app/"):
-            ctype = "text/css" if path.endswith(".css") else "application/javascript"
-            return _ok(b"/* replica asset */\n", f"{ctype}; charset=utf-8")
-        if path in ("/about", "/methodology", "/privacy", "/terms"):
-            return self.cache.get(("static", path), lambda: _ok(render._simple(
-                path.strip("/").capitalize(), self.base_url + path, self.epoch,
-                [f"<main><h1>{path.strip('/').capitalize()}</h1><p>Ship or Skip compares new "
-                 "AI tools with a panel of critics.</p></main>"]), HTML))
+            return self._compare(path)
+        exact = _EXACT_ROUTES.get(path)
+        if exact is not None:
+            return exact(self, path, query)
+        for prefix, handler in _PREFIX_ROUTES:
+            if path.startswith(prefix):
+                return handler(self, path, query)
         return self.error(404, path)
+
+    def _compare(self, path: str) -> Rendered:
+        """A comparison page; its trailing-slash and reversed-pair forms redirect."""
+        cat = self.catalog
+        rest = path[len("/compare/"):]
+        if rest.endswith("/") and rest.strip("/"):
+            return redirect(301, path.rstrip("/"))
+        r = self.comparison(path)
+        if r is not None:
+            return r
+        if path in cat.gone:
+            return self.error(cat.gone[path], path)
+        if "-vs-" in rest:  # the same pair in the other order
+            for i in range(len(rest)):
+                i = rest.find("-vs-", i)
+                if i < 0:
+                    break
+                swapped = f"/compare/{rest[i + 4:]}-vs-{rest[:i]}"
+                if swapped in cat.pages:
+                    return redirect(301, swapped)
+        return self.error(404, path)
+
+    def _route_home(self, path: str, query: str) -> Rendered:
+        return self.cache.get("home", self._home)
+
+    def _route_robots(self, path: str, query: str) -> Rendered:
+        return self.cache.get("robots", lambda: _ok(render.render_robots(
+            self.base_url, sitemaps=self.sitemaps, crawl_delay=self.crawl_delay),
+            "text/plain; charset=utf-8"))
+
+    def _route_sitemap(self, path: str, query: str) -> Rendered:
+        if not self.sitemaps:
+            return self.error(404, path)
+        return self.cache.get(("sitemap", path), lambda: self._sitemap(path))
+
+    def _route_index(self, path: str, query: str) -> Rendered:
+        return self.cache.get(("index", path), lambda: self._index(path))
+
+    def _route_tool(self, path: str, query: str) -> Rendered:
+        slug = path[len("/tool/"):]
+        if slug not in self.catalog.tools:
+            return self.error(404, path)
+        return self.cache.get(("tool", slug), lambda: self._tool(slug))
+
+    def _route_tools(self, path: str, query: str) -> Rendered:
+        cat = self.catalog
+        return self.cache.get("tools", lambda: _ok(render.render_tools_index(
+            sorted(((s, t.tool.name) for s, t in cat.tools.items()), key=lambda x: x[1]),
+            base_url=self.base_url, epoch=self.epoch), HTML))
+
+    def _route_reviewer(self, path: str, query: str) -> Rendered:
+        return self._reviewer(path[len("/reviewer/"):].strip("/"), query)
+
+    def _route_search(self, path: str, query: str) -> Rendered:
+        cat = self.catalog
+        q = parse_qs(query).get("q", [""])[0].lower()
+        hits = [(p, cat.title(p)) for p in cat.paths() if q and q in cat.title(p).lower()]
+        return _ok(render.render_search(q, hits[:50], base_url=self.base_url,
+                                        epoch=self.epoch), HTML)
+
+    def _route_api(self, path: str, query: str) -> Rendered:
+        return self._api(path)
+
+    def _route_asset(self, path: str, query: str) -> Rendered:
+        ctype = "text/css" if path.endswith(".css") else "application/javascript"
+        return _ok(b"/* replica asset */\n", f"{ctype}; charset=utf-8")
+
+    def _route_static(self, path: str, query: str) -> Rendered:
+        return self.cache.get(("static", path), lambda: _ok(render._simple(
+            path.strip("/").capitalize(), self.base_url + path, self.epoch,
+            [f"<main><h1>{path.strip('/').capitalize()}</h1><p>Ship or Skip compares new "
+             "AI tools with a panel of critics.</p></main>"]), HTML))
 
     def _home(self) -> Rendered:
         cat = self.catalog
@@ -297,6 +319,42 @@ class Site:
         return self.error(404, path)
 
 
+_Route = Callable[[Site, str, str], Rendered]
+
+
+def _moved(to: str) -> _Route:
+    return lambda site, path, query: redirect(301, to)
+
+
+def _short_link(site: Site, path: str, query: str) -> Rendered:
+    return redirect(302, "/compare/" + path[3:])
+
+
+#: Paths served as they are (`/compare/…` aside, which `Site.route` handles first).
+_EXACT_ROUTES: dict[str, _Route] = {
+    "/": Site._route_home,
+    "/robots.txt": Site._route_robots,
+    "/sitemap.xml": Site._route_sitemap,
+    "/sitemap_index.xml": Site._route_sitemap,
+    "/compare": _moved("/comparisons/"),
+    "/comparisons": _moved("/comparisons/"),
+    "/comparisons/": Site._route_index,
+    "/tools": Site._route_tools,
+    "/tools/": Site._route_tools,
+    "/search": Site._route_search,
+    **dict.fromkeys(("/about", "/methodology", "/privacy", "/terms"), Site._route_static),
+}
+#: Path prefixes, tried in order when no exact path matches (none is a prefix of another).
+_PREFIX_ROUTES: tuple[tuple[str, _Route], ...] = (
+    ("/sitemaps/", Site._route_sitemap),
+    ("/comparisons/page/", Site._route_index),
+    ("/tool/", Site._route_tool),
+    ("/reviewer/", Site._route_reviewer),
+    ("/r/", _short_link),
+    ("/api/", Site._route_api),
+    ("/_app/", Site._route_asset),
+)
+
 def redirect(status: int, location: str) -> Rendered:
     body = (f'<!DOCTYPE html><html><head><title>Moved</title></head><body><p>Moved to '
             f'<a href="{render.attr(location)}">{render.esc(location)}</a>.</p></body></html>'
@@ -357,13 +415,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._serve(head=False)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve(head=True)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         """Anything but GET/HEAD: 405 (logged like every request)."""
         length = int(self.headers.get("Content-Length") or 0)
         if length:
@@ -373,14 +431,14 @@ class Handler(BaseHTTPRequestHandler):
                             headers=[("Allow", "GET, HEAD")]), head=False, gz=False)
         self._log(405, 0, None)
 
-    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST  # noqa: N815
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
 
     # -- the request ----------------------------------------------------------------------
 
     def _serve(self, head: bool) -> None:
         self._started = time.monotonic()
         rep = self.replica
-        site = rep._site
+        site = rep._serving()
         split = urlsplit(self.path)
         path = unquote(split.path) or "/"
         attempt = rep._next_attempt(path)
@@ -441,7 +499,7 @@ class Handler(BaseHTTPRequestHandler):
         self._status = status
         self._sent = 0
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}",
-                 f"Date: {format_datetime(self.replica._site.now(), usegmt=True)}",
+                 f"Date: {format_datetime(self.replica._serving().now(), usegmt=True)}",
                  f"Server: {SERVER_NAME}"]
         lines += [f"{k}: {v}" for k, v in headers]
         if length is not None:
@@ -655,6 +713,12 @@ class Replica:
         if self._server is not None:
             self._site = self._make_site(catalog)
 
+    def _serving(self) -> Site:
+        """The site being served (the handler only runs while the replica serves)."""
+        if self._site is None:
+            raise RuntimeError("the replica is not serving: start() it first")
+        return self._site
+
     def _make_site(self, catalog: Catalog) -> Site:
         return Site(catalog, self.base_url, sitemaps=self.sitemaps,
                     crawl_delay=self.crawl_delay, page_cache=self._page_cache)
@@ -716,6 +780,6 @@ class Replica:
                 self._conns.discard(conn)
 
 
-def start_replica(**kwargs: object) -> Replica:
-    """A started Replica (`Replica(**kwargs).start()`)."""
-    return Replica(**kwargs).start()  # type: ignore[arg-type]
+def start_replica(**kwargs: Any) -> Replica:
+    """A started Replica (`Replica(**kwargs).start()`; the options are Replica's)."""
+    return Replica(**kwargs).start()

@@ -77,3 +77,18 @@ def nonnull_count(record: dict[str, Any]) -> int:
     """How many values a record gives back (to check that a longer capture gives more)."""
     n = sum(v is not None for t in record["tools"] for v in t.values())
     return n + sum(v is not None for r in record["reviews"] for v in r.values())
+
+
+# The site's own notation for the figures (the value parsers' tests round-trip through it).
+
+
+def format_percent(value: int) -> str:
+    return f"{value}%"
+
+
+def format_score(score: int, verdict: str) -> str:
+    return f"{score}/100 · {verdict}"
+
+
+def format_panel_verdict(verdict: str, ship: int, skip: int) -> str:
+    return f"{verdict} · {ship} ship / {skip} skip"

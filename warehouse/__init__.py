@@ -4,6 +4,7 @@ Takes the parser's JSON-shaped dicts; never imports `parsers` or `flows`.
 """
 
 from warehouse.db import connect
-from warehouse.load import CaptureRecord, LoadSummary, capture_id, load_captures
+from warehouse.load import load_captures
+from warehouse.records import CaptureRecord, LoadSummary, capture_id
 
 __all__ = ["CaptureRecord", "LoadSummary", "capture_id", "connect", "load_captures"]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.queries import query
+
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
@@ -33,7 +35,7 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     try:
-        con.execute("SET TimeZone = 'UTC'")
+        con.execute(query("session_utc"))
         if not read_only:
             apply_schema(con)
     except BaseException:

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 
 from warehouse.db import schema_files
+from warehouse.queries import query
 
 __all__ = ["EXPORTS", "view_docs", "export_parquet"]
 
@@ -71,8 +72,25 @@ class _Written:
     partitions: list[str]
 
 
-def _quote_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def _export_view(con: duckdb.DuckDBPyConnection, view: str, target: Path) -> _Written:
+    """Write one view under `target` (replacing an earlier export): by month when it has
+    a time column (see :data:`EXPORTS`) and rows, else as one file."""
+    time_col = EXPORTS[view]
+    if target.exists():
+        shutil.rmtree(target)
+    cols = con.execute(query("describe_view").format(view=view)).fetchall()
+    columns = [{"name": c[0], "type": c[1]} for c in cols]
+    rows = con.execute(query("count_rows").format(table=view)).fetchall()[0][0]
+    if time_col and rows:
+        col_type = next(c["type"] for c in columns if c["name"] == time_col)
+        name = "export_view_by_utc_month" if "TIME ZONE" in col_type else "export_view_by_month"
+        con.execute(query(name).format(view=view, column=time_col), [str(target)])
+        partitions = sorted(p.name for p in target.iterdir() if p.is_dir())
+    else:
+        target.mkdir(parents=True)
+        con.execute(query("export_view").format(view=view), [str(target / "data_0.parquet")])
+        partitions = []
+    return _Written(view, rows, columns, time_col if rows else None, partitions)
 
 
 def export_parquet(
@@ -89,33 +107,7 @@ def export_parquet(
     if unknown:
         raise ValueError(f"not an exportable view: {', '.join(unknown)}")
     docs = view_docs()
-    written: list[_Written] = []
-    for view in names:
-        time_col = EXPORTS[view]
-        target = out / view
-        if target.exists():
-            shutil.rmtree(target)
-        cols = con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()
-        columns = [{"name": c[0], "type": c[1]} for c in cols]
-        rows = con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0]
-        if time_col and rows:
-            col_type = next(c["type"] for c in columns if c["name"] == time_col)
-            ts = f"timezone('UTC', {time_col})" if "TIME ZONE" in col_type else time_col
-            con.execute(
-                f"""COPY (SELECT *, coalesce(strftime({ts}, '%Y-%m'), 'unknown') AS "month"
-                          FROM {view})
-                    TO {_quote_path(target)}
-                    (FORMAT parquet, PARTITION_BY ("month"), OVERWRITE_OR_IGNORE)"""
-            )
-            partitions = sorted(p.name for p in target.iterdir() if p.is_dir())
-        else:
-            target.mkdir(parents=True)
-            con.execute(
-                f"COPY (SELECT * FROM {view}) TO {_quote_path(target / 'data_0.parquet')} "
-                "(FORMAT parquet)"
-            )
-            partitions = []
-        written.append(_Written(view, rows, columns, time_col if rows else None, partitions))
+    written = [_export_view(con, view, out / view) for view in names]
 
     manifest = {
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),

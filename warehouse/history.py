@@ -19,38 +19,31 @@ from datetime import UTC, datetime
 import duckdb
 
 from warehouse import vendor
+from warehouse.queries import query
+from warehouse.vendor_registry import files_digest
 
 __all__ = ["HISTORY_TABLES", "signature", "is_stale", "refresh_history", "refresh_analytics"]
 
-#: materialised table -> the view it is built from, and its physical sort order
+#: materialised table -> the view it is built from, and the query that rebuilds it from
+#: that view in its physical sort order (``sql/queries/history_<table>.sql``)
 HISTORY_TABLES: dict[str, tuple[str, str]] = {
-    "tool_state": ("tool_state_live", "tool_slug, url, position, state_no"),
-    "review_state": ("review_state_live", "tool_slug, persona, url, tool_position, state_no"),
-    "tool_asof": ("tool_asof_live", "tool_slug, state_no"),
-    "review_asof": ("review_asof_live", "tool_slug, persona, state_no"),
+    "tool_state": ("tool_state_live", "history_tool_state"),
+    "review_state": ("review_state_live", "history_review_state"),
+    "tool_asof": ("tool_asof_live", "history_tool_asof"),
+    "review_asof": ("review_asof_live", "history_review_asof"),
 }
 
 
 def signature(con: duckdb.DuckDBPyConnection) -> str:
     """A digest of everything the derived tables are built from: the captures (ids, parse
     versions and statuses), the observation counts and the vendor registry/overrides files."""
-    row = con.execute(
-        """
-        SELECT (SELECT count(*) FROM capture),
-               (SELECT coalesce(bit_xor(hash(capture_id, parser_version, parse_status,
-                                             layout, url)), 0) FROM capture),
-               (SELECT count(*) FROM tool_observation),
-               (SELECT count(*) FROM review_observation)
-        """
-    ).fetchall()[0]
-    text = "|".join(str(v) for v in row) + "|" + vendor.files_digest()
+    row = con.execute(query("history_signature")).fetchall()[0]
+    text = "|".join(str(v) for v in row) + "|" + files_digest()
     return hashlib.sha1(text.encode()).hexdigest()
 
 
 def _last_signature(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = con.execute(
-        "SELECT signature FROM analytics_refresh ORDER BY refreshed_at DESC LIMIT 1"
-    ).fetchall()
+    rows = con.execute(query("history_last_signature")).fetchall()
     return rows[0][0] if rows else None
 
 
@@ -63,14 +56,14 @@ def refresh_history(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rebuild every history table from its ``*_live`` view in one transaction.
     Returns the row count of each table."""
     counts: dict[str, int] = {}
-    con.execute("BEGIN TRANSACTION")
+    con.begin()
     try:
-        for table, (view, order) in HISTORY_TABLES.items():
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {view} ORDER BY {order}")
-            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        con.execute("COMMIT")
+        for table, (_view, rebuild) in HISTORY_TABLES.items():
+            con.execute(query(rebuild))
+            counts[table] = con.execute(query("count_rows").format(table=table)).fetchall()[0][0]
+        con.commit()
     except BaseException:
-        con.execute("ROLLBACK")
+        con.rollback()
         raise
     return counts
 
@@ -85,7 +78,6 @@ def refresh_analytics(con: duckdb.DuckDBPyConnection, *, force: bool = False) ->
     vendor.refresh_vendors(con)
     refresh_history(con)
     con.execute(
-        "INSERT INTO analytics_refresh (refreshed_at, signature, seconds) VALUES (?, ?, ?)",
-        [datetime.now(UTC), sig, time.perf_counter() - started],
+        query("history_record_refresh"), [datetime.now(UTC), sig, time.perf_counter() - started]
     )
     return True

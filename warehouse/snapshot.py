@@ -27,6 +27,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.queries import query
+
 __all__ = ["DB_FILENAME", "snapshot_path", "publish_snapshot", "open_readonly", "resolve_db"]
 
 DB_FILENAME = "verdicts.duckdb"
@@ -72,7 +74,7 @@ def publish_snapshot(
     try:
         if refresh:
             refresh_analytics(conn)
-        conn.execute("CHECKPOINT")
+        conn.execute(query("checkpoint"))
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             shutil.copyfile(db, tmp)
@@ -80,7 +82,7 @@ def publish_snapshot(
                 os.fsync(fh.fileno())
             check = duckdb.connect(str(tmp), read_only=True)
             try:
-                check.execute("SELECT count(*) FROM capture").fetchall()
+                check.execute(query("count_rows").format(table="capture")).fetchall()
             finally:
                 check.close()
             os.replace(tmp, target)
@@ -105,7 +107,7 @@ def open_readonly(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
         raise FileNotFoundError(f"no warehouse at {db} (and no snapshot {snap.name})")
     con = duckdb.connect(str(chosen), read_only=True)
     try:
-        con.execute("SET TimeZone = 'UTC'")
+        con.execute(query("session_utc"))
     except BaseException:
         con.close()
         raise

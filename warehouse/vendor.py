@@ -19,25 +19,30 @@ Sources, in order of precedence (the first that gives a vendor wins):
 
 Nothing matched -> ``(None, None)``: unknown stays NULL, it is never guessed.
 
-The registry ``vendors.csv`` has one row per vendor: ``vendor`` (canonical name),
-``aliases`` (``|``-separated other names, matched case-sensitively in descriptions) and
-``slug_prefixes`` (``|``-separated slug token sequences: the vendor's own slug forms and its
-product families, e.g. ``llama`` for Meta). Vendor names and aliases are slug keys too.
+The registry ``vendors.csv`` and the overrides are read by :mod:`warehouse.vendor_registry`.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+from warehouse.queries import query
+from warehouse.vendor_registry import (
+    OVERRIDES_PATH,
+    REGISTRY_PATH,
+    Registry,
+    files_digest,
+    load_overrides,
+    load_registry,
+    slug_tokens,
+)
 
 __all__ = [
     "REGISTRY_PATH",
@@ -48,10 +53,8 @@ __all__ = [
     "resolve_vendor",
     "explain_vendor",
     "refresh_vendors",
+    "files_digest",
 ]
-
-REGISTRY_PATH = Path(__file__).resolve().parent / "vendors.csv"
-OVERRIDES_PATH = Path(__file__).resolve().parent / "vendor_overrides.csv"
 
 #: Slug tokens that announce something: a vendor right before or after one is the subject.
 SLUG_VERBS = frozenset(
@@ -114,92 +117,6 @@ _FROM_NEGATIVE = re.compile(
     r"separate\w*|different|apart|distinct)\s+$",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Registry:
-    """The vendor registry: canonical names, description aliases and slug keys."""
-
-    vendors: tuple[str, ...]
-    #: text (vendor name or alias) -> canonical vendor, for descriptions
-    aliases: Mapping[str, str]
-    #: slug token tuple -> canonical vendor
-    slug_keys: Mapping[tuple[str, ...], str]
-    digest: str = ""
-    _by_head: dict[str, list[tuple[str, ...]]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-
-    def __post_init__(self) -> None:
-        for key in self.slug_keys:
-            self._by_head.setdefault(key[0], []).append(key)
-
-    def keys_by_head(self, heads: Iterable[str]) -> list[tuple[str, ...]]:
-        """Slug keys whose first token is one of `heads`."""
-        return [k for h in heads for k in self._by_head.get(h, ())]
-
-    @property
-    def alias_pattern(self) -> str:
-        """Regex alternation of every name and alias, longest first."""
-        names = sorted(self.aliases, key=len, reverse=True)
-        return "|".join(re.escape(n) for n in names)
-
-
-def _split(cell: str | None) -> list[str]:
-    return [p.strip() for p in (cell or "").split("|") if p.strip()]
-
-
-def slug_tokens(text: str) -> tuple[str, ...]:
-    """Lowercase alphanumeric tokens of a slug or a display name (``Mistral-Next 22B`` →
-    ``('mistral', 'next', '22b')``)."""
-    return tuple(t for t in re.split(r"[^0-9a-z]+", text.lower()) if t)
-
-
-@functools.lru_cache(maxsize=8)
-def _load_registry_cached(path: str, mtime_ns: int) -> Registry:
-    raw = Path(path).read_bytes()
-    aliases: dict[str, str] = {}
-    keys: dict[tuple[str, ...], str] = {}
-    vendors: list[str] = []
-    for row in csv.DictReader(raw.decode("utf-8").splitlines()):
-        vendor = (row.get("vendor") or "").strip()
-        if not vendor:
-            continue
-        vendors.append(vendor)
-        for text in [vendor, *_split(row.get("aliases"))]:
-            aliases.setdefault(text, vendor)
-            if tokens := slug_tokens(text):
-                keys.setdefault(tokens, vendor)
-        for prefix in _split(row.get("slug_prefixes")):
-            if tokens := slug_tokens(prefix):
-                keys.setdefault(tokens, vendor)
-    return Registry(
-        vendors=tuple(vendors),
-        aliases=aliases,
-        slug_keys=keys,
-        digest=hashlib.sha1(raw).hexdigest(),
-    )
-
-
-def load_registry(path: str | Path | None = None) -> Registry:
-    """Read ``vendors.csv`` (default: the one beside this module). Cached per file version."""
-    p = Path(path) if path is not None else REGISTRY_PATH
-    return _load_registry_cached(str(p.resolve()), p.stat().st_mtime_ns)
-
-
-def load_overrides(path: str | Path | None = None) -> dict[str, str | None]:
-    """Read ``vendor_overrides.csv``: slug -> vendor (None = force unknown). A missing
-    file means no overrides."""
-    p = Path(path) if path is not None else OVERRIDES_PATH
-    if not p.exists():
-        return {}
-    out: dict[str, str | None] = {}
-    with p.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(line for line in fh if not line.lstrip().startswith("#")):
-            slug = (row.get("slug") or "").strip()
-            if slug:
-                out[slug] = (row.get("vendor") or "").strip() or None
-    return out
 
 
 # -- slug and name ------------------------------------------------------------------------
@@ -311,8 +228,8 @@ def _from_descriptions(
         for vendor, ev in {**w, **s}.items():
             evidence.setdefault(vendor, ev)
     for votes in (strong, weak):
-        if (vendor := _winner(votes)) is not None:
-            return vendor, evidence[vendor]
+        if (winner := _winner(votes)) is not None:
+            return winner, evidence[winner]
     return None
 
 
@@ -370,36 +287,23 @@ _VENDOR_SCHEMA = pa.schema(
 )
 
 
-def refresh_vendors(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    registry_path: str | Path | None = None,
-    overrides_path: str | Path | None = None,
-) -> int:
-    """Re-resolve every tool's vendor and replace ``tool_vendor`` (and the ``vendor``
-    registry table) in one transaction. Call after each load. Returns the number of tools."""
-    reg = load_registry(registry_path)
-    ovr = load_overrides(overrides_path)
-    rows = con.execute(
-        """
-        SELECT s.slug,
-               arg_max(o.name, (o.observed_at, o.capture_id)) AS name,
-               list(DISTINCT o.description) FILTER (WHERE o.description IS NOT NULL)
-        FROM (SELECT slug FROM tool
-              UNION SELECT tool_slug FROM tool_observation WHERE tool_slug IS NOT NULL) s
-        LEFT JOIN tool_observation o ON o.tool_slug = s.slug
-        GROUP BY s.slug
-        """
-    ).fetchall()
+def _tool_vendors(
+    con: duckdb.DuckDBPyConnection, reg: Registry, ovr: Mapping[str, str | None]
+) -> pa.Table:
+    """The tool_vendor rows: every known tool's vendor, source and evidence."""
     out: dict[str, list[str | None]] = {n: [] for n in _VENDOR_SCHEMA.names}
-    for slug, name, descriptions in rows:
+    for slug, name, descriptions in con.execute(query("vendor_tool_evidence")).fetchall():
         vendor, source, evidence = explain_vendor(
             slug, name, sorted(descriptions or []), registry=reg, overrides=ovr
         )
         for key, value in zip(_VENDOR_SCHEMA.names, (slug, vendor, source, evidence), strict=True):
             out[key].append(value)
-    table = pa.table(out, schema=_VENDOR_SCHEMA)
-    registry_rows = pa.table(
+    return pa.table(out, schema=_VENDOR_SCHEMA)
+
+
+def _registry_rows(reg: Registry) -> pa.Table:
+    """The vendor rows: each vendor with its aliases and slug keys."""
+    return pa.table(
         {
             "vendor": list(reg.vendors),
             "aliases": [
@@ -412,38 +316,29 @@ def refresh_vendors(
             ],
         }
     )
+
+
+def refresh_vendors(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    registry_path: str | Path | None = None,
+    overrides_path: str | Path | None = None,
+) -> int:
+    """Re-resolve every tool's vendor and replace ``tool_vendor`` (and the ``vendor``
+    registry table) in one transaction. Call after each load. Returns the number of tools."""
+    reg = load_registry(registry_path)
+    table = _tool_vendors(con, reg, load_overrides(overrides_path))
+    # the names vendor_replace.sql reads
     con.register("_va_tool_vendor", table)
-    con.register("_va_vendor", registry_rows)
-    con.execute("BEGIN TRANSACTION")
+    con.register("_va_vendor", _registry_rows(reg))
+    con.begin()
     try:
-        con.execute("DELETE FROM tool_vendor")
-        con.execute(
-            "INSERT INTO tool_vendor (slug, vendor, vendor_source, vendor_evidence) "
-            "SELECT slug, vendor, vendor_source, vendor_evidence FROM _va_tool_vendor"
-        )
-        con.execute("DELETE FROM vendor")
-        con.execute(
-            "INSERT INTO vendor (vendor, aliases, slug_keys) "
-            "SELECT vendor, aliases, slug_keys FROM _va_vendor"
-        )
-        con.execute("COMMIT")
+        con.execute(query("vendor_replace"))
+        con.commit()
     except BaseException:
-        con.execute("ROLLBACK")
+        con.rollback()
         raise
     finally:
         con.unregister("_va_tool_vendor")
         con.unregister("_va_vendor")
-    return table.num_rows
-
-
-def files_digest(
-    registry_path: str | Path | None = None, overrides_path: str | Path | None = None
-) -> str:
-    """A digest of the registry and overrides files (changes when a user edits either)."""
-    h = hashlib.sha1()
-    for p in (
-        Path(registry_path) if registry_path else REGISTRY_PATH,
-        Path(overrides_path) if overrides_path else OVERRIDES_PATH,
-    ):
-        h.update(p.read_bytes() if p.exists() else b"-")
-    return h.hexdigest()
+    return int(table.num_rows)

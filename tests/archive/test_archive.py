@@ -1,4 +1,4 @@
-"""archive._warc: WARC writing, reading back with digests checked, crash repair."""
+"""The archive: WARC writing, reading back with digests checked, crash repair."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archive._warc import (
+from archive import (
     PartialRecordError,
     WarcWriter,
     iter_payloads,
     iter_records,
     payload_digest,
+    read_payload_at,
     read_record_payload,
     repair_warc,
 )
@@ -233,3 +234,63 @@ def test_repair_then_keep_writing(tmp_path: Path) -> None:
     with WarcWriter(tmp_path, prefix="crawl") as w:
         again = w.write_resource(URL, content_type="text/plain", body=b"two", date=T0)
     assert again.path != path
+
+
+def test_read_payload_at_reads_one_record_like_iter_records(tmp_path: Path) -> None:
+    body = gzip.compress(HTML.encode())
+    with WarcWriter(tmp_path, prefix="crawl") as w:
+        req = w.write_request(URL, headers=[("User-Agent", "test")], date=T0)
+        resp = w.write_response(
+            URL,
+            status=200,
+            reason="OK",
+            headers=[("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")],
+            body=body,
+            date=T0,
+            concurrent_to=req.record_id,
+        )
+        rev = w.write_revisit(
+            URL,
+            refers_to_record_id=resp.record_id,
+            refers_to_url=URL,
+            refers_to_date=T0,
+            payload_digest=resp.payload_digest,
+            status=304,
+            headers=[],
+            date=T0,
+        )
+        res = w.write_resource(None, content_type="text/plain", body=b"text", date=T0)
+        path = w.path
+    assert path is not None
+    # the same ArchivedPayload as iter_payloads, read by seeking to the offset
+    html, plain = list(iter_payloads(path))
+    assert read_payload_at(path, resp.offset) == html
+    assert read_payload_at(path, res.offset) == plain
+    got = read_payload_at(path, resp.offset)
+    assert (got.payload, got.raw_payload, got.length) == (HTML.encode(), body, resp.length)
+    # any record type, not only pages
+    revisit = read_payload_at(path, rev.offset)
+    assert (revisit.record_type, revisit.http_status, revisit.payload) == ("revisit", 304, b"")
+    assert revisit.payload_digest == resp.payload_digest
+    request = read_payload_at(path, req.offset)
+    assert (request.record_type, request.http_status, request.url) == ("request", None, URL)
+    with pytest.raises(ValueError):
+        read_payload_at(path, path.stat().st_size)  # no record there
+    with pytest.raises(OSError):
+        read_payload_at(tmp_path / "missing.warc.gz", 0)
+
+
+def test_read_payload_at_checks_digests(make_warc) -> None:
+    path = make_warc(
+        "bad.warc.gz",
+        [{"type": "resource", "url": URL, "body": b"hi", "payload_digest": payload_digest(b"x")}],
+    )
+    offset = next(offset for rec, offset in _records_unchecked(path) if rec == "resource")
+    with pytest.raises(ArchiveLoadFailed):
+        read_payload_at(path, offset)
+
+
+def _records_unchecked(path: Path) -> list[tuple[str, int]]:
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        return [(rec.rec_type, it.get_record_offset()) for rec in it]

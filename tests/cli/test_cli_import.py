@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from archive._warc import iter_payloads, iter_records, payload_digest
+from archive import iter_payloads, iter_records, payload_digest
 from cli import import_, main
 from flows import settings
 from warehouse import capture_id, connect

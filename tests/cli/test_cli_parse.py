@@ -142,7 +142,7 @@ def test_real_subprocess(seed, tmp_path) -> None:
 def test_warc_cut_short_prints_whole_records_then_fails(capsys, tmp_path, seed) -> None:
     from datetime import UTC, datetime
 
-    from archive._warc import WarcWriter
+    from archive import WarcWriter
 
     with WarcWriter(tmp_path, prefix="crash") as w:
         for n in ("000", "001"):

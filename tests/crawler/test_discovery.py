@@ -9,17 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler._discovery import (
-    SitemapError,
-    discover,
-    extract_links,
-    fetch_robots,
-    maybe_gunzip,
-    parse_lastmod,
-    parse_sitemap,
-)
+from crawler._discovery import Discovery, discover, extract_links, fetch_robots
 from crawler._fetch import FetchConfig, Fetcher
 from crawler._plan import make_plan, recheck_due
+from crawler._sitemaps import SitemapError, maybe_gunzip, parse_lastmod, parse_sitemap
 from replica import Replica
 from warehouse.crawl_state import UrlState
 
@@ -88,7 +81,7 @@ def test_extract_links() -> None:
 def test_discovery_on_the_replica_reads_every_urlset_gzipped_ones_included() -> None:
     with Replica(day=0, scale=250, crawl_delay=None) as r:
 
-        async def go():  # noqa: ANN202
+        async def go() -> Discovery:
             async with Fetcher(r.base_url, FAST) as f:
                 policy, _ = await fetch_robots(f, r.base_url)
                 return await discover(f, r.base_url, robots=policy)
@@ -106,7 +99,7 @@ def test_discovery_on_the_replica_reads_every_urlset_gzipped_ones_included() -> 
 def test_links_fallback_without_a_sitemap() -> None:
     with Replica(day=0, scale=40, crawl_delay=None, sitemaps=False) as r:
 
-        async def go():  # noqa: ANN202
+        async def go() -> Discovery:
             async with Fetcher(r.base_url, FAST) as f:
                 policy, _ = await fetch_robots(f, r.base_url)
                 return await discover(f, r.base_url, robots=policy)
@@ -141,7 +134,7 @@ def test_plan_is_incremental_by_lastmod() -> None:
               for i, u in enumerate(urls)}
     plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7)
     assert plan.fetch == []
-    assert {r["reason"] for r in plan.rows} == {"unchanged"} and len(plan.rows) == 200
+    assert {r.reason for r in plan.rows} == {"unchanged"} and len(plan.rows) == 200
     # a cohort verified 7 nights ago is rechecked tonight, all of it, conditionally
     old = set(urls[:50])
     states.update({u: state(u, last_success_at=NIGHT - timedelta(days=7)) for u in old})
@@ -189,22 +182,25 @@ def test_plan_reasons() -> None:
         u[4]: state(u[4], last_outcome="gone"),
         u[6]: state(u[6]),  # left the sitemap: checked once
     }
-    allowed = lambda url: url != u[7]  # noqa: E731
+
+    def allowed(url: str) -> bool:
+        return url != u[7]
+
     plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7,
                      allowed=allowed, other=["https://x.io/tool/a"])
     why = {i.url: i.why for i in plan.fetch}
     assert why == {u[0]: "recheck", u[1]: "lastmod_changed", u[2]: "no_lastmod",
                    u[3]: "retry", u[4]: "reappeared", u[5]: "new", u[6]: "left_sitemap"}
-    rows = {r["url"]: (r["outcome"], r["reason"]) for r in plan.rows}
+    rows = {r.url: (r.outcome, r.reason) for r in plan.rows}
     assert rows == {u[7]: ("disallowed", "robots"),
                     "https://x.io/tool/a": ("out_of_scope", "not_a_comparison_page")}
     assert [i.why for i in plan.fetch][0] == "retry"  # failures first
     # done URLs (a resumed run) are left alone; max_pages cuts by priority
     plan2 = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=1000,
                       allowed=allowed, done={u[3]}, max_pages=2)
-    assert u[3] not in {i.url for i in plan2.fetch} | {r["url"] for r in plan2.rows}
+    assert u[3] not in {i.url for i in plan2.fetch} | {r.url for r in plan2.rows}
     assert [i.why for i in plan2.fetch] == ["new", "lastmod_changed"]
-    assert sum(r["reason"] == "max_pages" for r in plan2.rows) == 3
+    assert sum(r.reason == "max_pages" for r in plan2.rows) == 3
 
 
 # -- a site's malformed URLs are skipped, not raised ----------------------------------------
@@ -233,7 +229,7 @@ def test_malformed_urls_in_links_robots_and_sitemaps_are_skipped() -> None:
             return httpx.Response(404)
         return httpx.Response(200, content=body, headers={"content-type": "text/xml"})
 
-    async def go():  # noqa: ANN202
+    async def go() -> Discovery:
         async with Fetcher(base, FAST, transport=Streamed(handler)) as f:
             policy, _ = await fetch_robots(f, base)
             return await discover(f, base, robots=policy)

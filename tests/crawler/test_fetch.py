@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import gzip
 import zlib
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from dataclasses import replace
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -15,14 +16,18 @@ from fake_http import Streamed
 from replica_log import settle
 
 from crawler._config import USER_AGENT
+from crawler._decode import AttemptFailure, BodyDecoder
 from crawler._discovery import fetch_robots
-from crawler._fetch import FetchConfig, Fetcher, FetchResult, _Decoder, _Failure, parse_retry_after
+from crawler._fetch import FetchConfig, Fetcher, FetchResult
 from crawler._politeness import HostLimiter, request_interval
+from crawler._retry import parse_retry_after
 from crawler._robots import RobotsPolicy, user_agent_token
 from crawler._scope import Scope, ScopeError, is_public_address, normalize_url
 from replica import Replica
 
 pytestmark = pytest.mark.timeout(120)
+
+T = TypeVar("T")
 
 #: Short timeouts and backoff so fault tests finish in seconds.
 FAST = FetchConfig(rate=None, concurrency=4, connect_timeout=1.0, read_timeout=1.0,
@@ -42,7 +47,7 @@ class RecordingTransport(httpx.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
-def run(coro):  # noqa: ANN001, ANN201 - test helper
+def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
@@ -268,16 +273,16 @@ def test_oversized_bodies_are_aborted_while_streaming() -> None:
 
 def test_decompression_bomb_is_refused() -> None:
     bomb = gzip.compress(b"\0" * (4 * 1024 * 1024))
-    dec = _Decoder("gzip", 1024 * 1024)
-    with pytest.raises(_Failure) as info:
+    dec = BodyDecoder("gzip", 1024 * 1024)
+    with pytest.raises(AttemptFailure) as info:
         dec.feed(bomb)
     assert info.value.reason == "too_large"
-    ok = _Decoder("gzip", 1024)
+    ok = BodyDecoder("gzip", 1024)
     ok.feed(gzip.compress(b"hello"))
     assert ok.finish() == b"hello"
-    cut = _Decoder("deflate", 1024)
+    cut = BodyDecoder("deflate", 1024)
     cut.feed(zlib.compress(b"hello world" * 10)[:-6])
-    with pytest.raises(_Failure):
+    with pytest.raises(AttemptFailure):
         cut.finish()
 
 

@@ -12,12 +12,13 @@ import pytest
 from replica_log import settle
 from warcio.archiveiterator import ArchiveIterator
 
-from archive._journal import Journal
+from archive import Journal, run_warcs
 from cli import main as cli_main
 from crawler import _config
-from flows import crawl as crawl_mod
-from flows import settings
-from flows.crawl import crawl, reparse, run_warcs
+from flows import nightly, settings
+from flows.pipeline import crawl
+from flows.reparse import reparse
+from flows.writers import close_writers
 from replica import Replica
 from warehouse import connect
 
@@ -217,7 +218,7 @@ def test_crash_between_warc_and_journal_is_recovered_without_refetching(
         monkeypatch.setattr(Journal, "append", append)
         with pytest.raises(Crash):
             run_crawl(r, data, 0, concurrency=1, batch_size=100)
-        crawl_mod.close_writers()
+        close_writers()
         monkeypatch.setattr(Journal, "append", real_append)
         first = [e.path for e in pages_log(r)]
         assert len(first) == 8
@@ -314,7 +315,7 @@ def test_cli_crawl_reparse_and_schedule(tmp_path: Path, monkeypatch: pytest.Monk
 
     # schedule: serves nightly_crawl with the cron schedule and the crawl's parameters
     served: dict = {}
-    monkeypatch.setattr(crawl_mod.nightly_crawl, "serve",
+    monkeypatch.setattr(nightly.nightly_crawl, "serve",
                         lambda **kw: served.update(kw), raising=False)
     rc = cli_main(["schedule", "--cron", "30 2 * * *", "--timezone", "Europe/Paris",
                    "--data-dir", str(data)])

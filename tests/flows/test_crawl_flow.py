@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.crawl import nightly_crawl, reparse_archive
+from flows.nightly import nightly_crawl
+from flows.reparse import reparse_archive
 from replica import Replica
 from warehouse import connect
 

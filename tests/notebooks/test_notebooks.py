@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from cli import main
-from cli.report import NOTEBOOKS_DIR, execute_notebook
+from cli.report import NOTEBOOKS_DIR, _this_python_kernel, execute_notebook
 
 NOTEBOOKS = {
     "ship_rates_by_vendor.ipynb": {
@@ -18,6 +19,12 @@ NOTEBOOKS = {
     "persona_drift.ipynb": {"persona_drift_scores.png", "persona_drift_flips.png"},
 }
 
+
+def test_the_kernel_runs_this_interpreter() -> None:
+    """Whatever kernel specs the machine has, the notebooks run on the venv's Python."""
+    with _this_python_kernel() as km:
+        assert km.kernel_spec is not None
+        assert km.kernel_spec.argv[:3] == [sys.executable, "-m", "ipykernel_launcher"]
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))

@@ -77,8 +77,9 @@ def test_public_surface() -> None:
     assert issubclass(ParseError, ValueError)
     assert set(parsers.__all__) == {
         "PARSER_VERSION", "ParseError", "parse_comparison", "comparison_slugs",
-        "is_comparison_url", "Comparison", "ToolCard", "Review",
+        "is_comparison_url", "Comparison", "ToolCard", "Review", "media_type", "HTML_TYPES",
     }  # fmt: skip
+    assert parsers.media_type("Text/HTML; charset=utf-8") in parsers.HTML_TYPES
     record = parse_comparison(seed_bytes("000"))
     for obj, field in ((record, "title"), (record.tools[0], "name"), (record.reviews[0], "quote")):
         assert dataclasses.is_dataclass(obj)

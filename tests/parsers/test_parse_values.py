@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from parse_support import format_panel_verdict, format_percent, format_score
 
 from parsers.persona import COMPACT_ORDER, compact_personas, is_persona_heading
 from parsers.review import strip_quotes
 from parsers.verdict import (
-    format_panel_verdict,
-    format_percent,
-    format_score,
     parse_community,
     parse_panel_verdict,
     parse_percent,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from archive._warc import payload_digest
+from archive import payload_digest
 from parsers import PARSER_VERSION, parse_comparison
 from warehouse import CaptureRecord, LoadSummary, capture_id, connect, load_captures
 

@@ -1,0 +1,329 @@
+"""The nightly crawl's pipeline, with or without Prefect.
+
+:func:`run_pipeline` goes through five stages:
+
+1. **start** a run, or resume the unfinished one of the same night (:mod:`flows.recovery`
+   first brings the warehouse level with the WARCs and the journal);
+2. **discover**: robots.txt, then the sitemaps (one stage task);
+3. **plan**: which pages to request tonight (:func:`crawler.make_plan`), queued in a
+   :class:`crawler.Frontier`;
+4. **batches**: fetch + archive a batch (tasks run one after another, so the host's
+   politeness budget is never shared), parse it while the next one fetches, and load its
+   rows and captures (in this process, the warehouse's only writer);
+5. **finalize**: captures a retry left behind, the run closed, the snapshot published,
+   the summary.
+
+The stages run through an :class:`flows.executors.Executor`: Prefect tasks
+(:func:`flows.nightly.nightly_crawl`) or threads (:func:`crawl`). Nothing here imports
+Prefect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from archive import read_record_payload
+from crawler import (
+    LIVE_BASE_URL,
+    LIVE_RATE_PER_SECOND,
+    FetchConfig,
+    FetchRow,
+    Frontier,
+    make_plan,
+    normalize_url,
+    robots_url,
+    unsafe_options_problem,
+)
+from flows import settings
+from flows.archiving import RunSpec
+from flows.executors import Executor, ThreadExecutor, is_done
+from flows.payloads import Payload, parser_version
+from flows.progress import progress, run_logger
+from flows.recovery import recapture_lost, recover_run
+from flows.stages import BatchResult, DiscoverResult
+from flows.summary import build_summary, publish_snapshot
+from flows.writers import close_writers
+from warehouse import CaptureRecord, connect, load_captures
+from warehouse import crawl_state as state
+
+__all__ = ["MAX_LINK_PAGES", "CrawlParams", "crawl", "run_pipeline", "validate"]
+
+#: Pages a links-mode crawl (no sitemap) follows at most, when max_pages is not given.
+MAX_LINK_PAGES = 10_000
+
+
+@dataclass(frozen=True)
+class CrawlParams:
+    """The knobs of one crawl (see :func:`flows.nightly.nightly_crawl`)."""
+
+    base_url: str = LIVE_BASE_URL
+    data_dir: str | None = None
+    observed_at: datetime | None = None
+    rate: float | None = None
+    concurrency: int | None = None
+    max_pages: int | None = None
+    recheck_days: int = 7
+    obey_robots: bool = True
+    batch_size: int = 100
+    fetch_options: dict[str, Any] | None = None
+    warc_max_bytes: int = 1 << 30
+
+    def fetch_config(self) -> FetchConfig:
+        """The FetchConfig: live-site defaults, then rate/concurrency/robots, then the
+        fetch_options overrides (timeouts, retries, caps…)."""
+        cfg = FetchConfig(
+            rate=LIVE_RATE_PER_SECOND if self.rate is None else (self.rate or None),
+            concurrency=self.concurrency or 2,
+            obey_robots=self.obey_robots,
+        )
+        return replace(cfg, **(self.fetch_options or {}))
+
+
+def validate(params: CrawlParams) -> None:
+    """Refuse settings meant for a test server only, or a batch size below 1 (ValueError)."""
+    problem = unsafe_options_problem(params.base_url, obey_robots=params.obey_robots,
+                                rate=params.rate)
+    if problem is not None:
+        raise ValueError(problem)
+    if params.batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+
+
+@dataclass
+class _Run:
+    """One crawl run under way: what its stages share."""
+
+    params: CrawlParams
+    executor: Executor
+    con: Any
+    spec: RunSpec
+    resumed: bool
+    log: logging.Logger | logging.LoggerAdapter[logging.Logger]
+    started: float  # perf_counter at the pipeline's start
+    not_before: float = 0.0  # the fetcher's politeness clock, carried from stage to stage
+
+    @property
+    def run_id(self) -> str:
+        return self.spec.run_id
+
+
+def run_pipeline(params: CrawlParams, executor: Executor, *,
+                 publish: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """The crawl itself, driven through `executor` (Prefect tasks or threads); returns
+    the run's summary, after handing it to `publish` (e.g. a Prefect artifact)."""
+    validate(params)
+    if logging.getLogger("httpx").level == logging.NOTSET:
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request
+    started = time.perf_counter()
+    data = settings.data_dir(params.data_dir).resolve()
+    con = connect(settings.db_path(data))
+    run_id = None
+    try:
+        run = _start(params, executor, con, data, started)
+        run_id = run.run_id
+        if run.resumed:
+            _recover(run)
+        found = _discover(run)
+        frontier = _plan(run, found)
+        fetched = _batches(run, frontier)
+        summary = _finalize(run, found, fetched, frontier.total)
+        if publish is not None:
+            publish(summary)
+        return summary
+    except BaseException as exc:
+        if run_id is not None:
+            close_writers(run_id)
+            with contextlib.suppress(Exception):  # keep the original error
+                state.set_run_error(con, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        con.close()
+
+
+def _start(params: CrawlParams, executor: Executor, con: Any, data: Path,
+           started: float) -> _Run:
+    """Open tonight's run, or find the unfinished one of the same night."""
+    base_url = normalize_url(params.base_url).rstrip("/") or params.base_url
+    version = parser_version()
+    run_id, observed_at, resumed = state.open_run(
+        con, base_url=base_url, observed_at=params.observed_at, parser_version=version
+    )
+    spec = RunSpec(
+        run_id=run_id, base_url=base_url, data_dir=str(data), observed_at=observed_at,
+        simulated=params.observed_at is not None, config=params.fetch_config(),
+        parser_version=version, warc_max_bytes=params.warc_max_bytes,
+    )
+    log = run_logger()
+    log.info("crawl run %s of %s (%s)", run_id, base_url, "resumed" if resumed else "new")
+    return _Run(params, executor, con, spec, resumed, log, started)
+
+
+def _recover(run: _Run) -> None:
+    """Catch the warehouse up with the disk, then wait one request interval (the last
+    start may have just requested a page)."""
+    counts = recover_run(run.con, run.spec)
+    run.log.info("recovered run %s: %s", run.run_id, counts)
+    run.not_before = time.time() + run.spec.config.interval(None)
+
+
+def _discover(run: _Run) -> DiscoverResult:
+    """robots.txt and the sitemaps, fetched and archived by the discover stage; their rows
+    recorded, the run's spec given the robots policy and the discovery mode."""
+    con, spec = run.con, run.spec
+    found: DiscoverResult = run.executor.submit(
+        "discover", spec=spec, cached_robots=_cached_robots(con, spec), not_before=run.not_before,
+        cached_sitemaps=state.sitemap_cache(con),
+    ).result()
+    run.not_before = found.not_before
+    state.record_fetches(con, [row.to_dict() for row in found.rows])
+    state.set_discovery(con, run.run_id, found.mode)
+    run.spec = replace(spec, robots=found.robots, follow_links=found.mode == "links")
+    run.log.info("discovery: %s mode, %d pages, %d other URLs, robots %s (crawl-delay %s)",
+                 found.mode, len(found.pages), len(found.other), found.robots.mode,
+                 found.robots.crawl_delay)
+    return found
+
+
+def _cached_robots(con: Any, spec: RunSpec) -> str | None:
+    """The body of the last robots.txt fetched with a 200, read back from the WARC."""
+    found = state.latest_fetch(con, normalize_url(robots_url(spec.base_url)))
+    row = FetchRow.from_dict(found) if found else None
+    if row is None or not row.warc_path or row.warc_offset is None or row.http_status != 200:
+        return None
+    try:
+        body = read_record_payload(Path(spec.data_dir) / row.warc_path, row.warc_offset)
+    except Exception:  # noqa: BLE001 - a missing cache is not an error
+        return None
+    return body.decode("utf-8", "replace")
+
+
+def _plan(run: _Run, found: DiscoverResult) -> Frontier:
+    """Tonight's fetch list (rows recorded for the pages left alone), as a frontier that
+    links found in links mode join, up to max_pages (MAX_LINK_PAGES in links mode)."""
+    con, spec, params = run.con, run.spec, run.params
+    done = state.run_fetches(con, run.run_id)
+    already = sum(1 for r in done.values() if r["requests"])
+    max_pages = params.max_pages
+    if max_pages is None and found.mode == "links":
+        max_pages = MAX_LINK_PAGES
+    remaining = None if max_pages is None else max(0, max_pages - already)
+    allowed = found.robots.allowed if spec.config.obey_robots else None
+    plan = make_plan(
+        found.pages, state.url_states(con), run_id=run.run_id, observed_at=spec.observed_at,
+        recheck_days=params.recheck_days, done=done, max_pages=remaining,
+        allowed=allowed or (lambda url: True), other=found.other,
+        sitemap_mode=found.mode == "sitemap",
+    )
+    state.record_fetches(con, [row.to_dict() for row in plan.rows])
+    run.log.info("plan: %d pages to fetch %s", len(plan.fetch), plan.counts())
+    return Frontier(plan.fetch, seen=[*done, *(row.url for row in plan.rows)],
+                    limit=remaining, allowed=allowed)
+
+
+class _Parses:
+    """The parse stage's futures: submitted per batch, loaded as they finish."""
+
+    def __init__(self, run: _Run) -> None:
+        self.run = run
+        self.pending: list[Any] = []
+
+    def submit(self, payloads: list[Payload]) -> list[CaptureRecord] | None:
+        """Parse a batch's payloads: beside the next fetch when the executor parses in
+        other processes (loaded later), else now (CPU: not beside the fetch, the GIL)."""
+        if not payloads:
+            return None
+        executor = self.run.executor
+        future = executor.submit("parse", items=payloads,
+                                 parser_version=self.run.spec.parser_version)
+        if executor.parallel_parse:
+            self.pending.append(future)
+            return None
+        records: list[CaptureRecord] = future.result()
+        return records
+
+    def load_finished(self, *, wait_all: bool) -> None:
+        """Load the parsed batches that are done (all of them, waiting, with `wait_all`)."""
+        keep = []
+        for fut in self.pending:
+            if wait_all or is_done(fut):
+                load_captures(self.run.con, fut.result())
+            else:
+                keep.append(fut)
+        self.pending = keep
+
+
+def _batches(run: _Run, frontier: Frontier) -> int:
+    """Fetch → archive → parse → load, batch after batch; returns the rows fetched.
+
+    While one batch's rows and captures load (mostly DuckDB's C++, off the GIL), the next
+    batch is already fetching."""
+    parses = _Parses(run)
+    fetched = 0
+    progress("plan", 0, frontier.total)
+    fetching = _submit_fetch(run, frontier)
+    while fetching is not None:
+        result: BatchResult = fetching.result()
+        run.not_before = result.not_before
+        rows = list(result.rows)
+        fetched += len(rows)
+        if run.spec.follow_links and result.links:
+            rows += frontier.add_links(result.links, run_id=run.run_id)
+        records = parses.submit(result.parse)
+        fetching = _submit_fetch(run, frontier)
+        state.record_fetches(run.con, [row.to_dict() for row in rows])
+        if records:
+            load_captures(run.con, records)
+        parses.load_finished(wait_all=False)
+        progress("fetch", fetched, frontier.total)
+        run.log.info("fetched %d/%d pages", fetched, frontier.total)
+    parses.load_finished(wait_all=True)
+    return fetched
+
+
+def _submit_fetch(run: _Run, frontier: Frontier) -> Any | None:
+    """Start the fetch stage on the frontier's next batch; None when nothing is left."""
+    batch = frontier.next_batch(run.params.batch_size)
+    if not batch:
+        return None
+    return run.executor.submit("fetch", spec=run.spec, items=batch, not_before=run.not_before)
+
+
+def _finalize(run: _Run, found: DiscoverResult, fetched: int, total: int) -> dict[str, Any]:
+    """Load what a crash-and-retry left behind, close the run, publish the snapshot, and
+    return the summary."""
+    con, spec = run.con, run.spec
+    recapture_lost(con, spec)
+    state.finish_run(con, run.run_id)
+    close_writers(run.run_id)
+    with contextlib.suppress(FileNotFoundError):
+        spec.journal.unlink()
+    publish_snapshot(con, settings.db_path(Path(spec.data_dir)))
+    summary = build_summary(con, run.run_id, elapsed=time.perf_counter() - run.started,
+                            sitemap_errors=found.sitemap_errors)
+    progress("done", fetched, total)
+    run.log.info("crawl %s finished: %s", run.run_id, {
+        k: summary["counts"][k] for k in ("fetched", "not_modified", "new_pages",
+                                          "changed", "failed", "requests")})
+    return summary
+
+
+def crawl(base_url: str = LIVE_BASE_URL, *, parse_processes: int = 1,
+          **kwargs: Any) -> dict[str, Any]:
+    """The same crawl as :func:`flows.nightly.nightly_crawl`, without Prefect (plain
+    threads, and `parse_processes` worker processes for parsing; 0 parses in a thread).
+    The workers start from a forkserver, which imports the caller's main module: a script
+    calling this needs the usual ``if __name__ == "__main__":`` guard (or
+    parse_processes=0)."""
+    params = CrawlParams(base_url=base_url, **kwargs)
+    executor = ThreadExecutor(parse_processes)
+    try:
+        return run_pipeline(params, executor)
+    finally:
+        executor.close()

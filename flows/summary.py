@@ -1,0 +1,121 @@
+"""The figures of a finished run — counts, failures by reason, verdict changes — as a
+dict and as the markdown of its Prefect artifact; and the analysts' snapshot refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flows.progress import run_logger
+from warehouse import crawl_state as state
+
+__all__ = ["build_summary", "publish_snapshot", "summary_markdown"]
+
+_COUNT_KEYS = ("urls", "fetched", "not_modified", "new_pages", "changed", "unchanged", "gone",
+               "failed", "disallowed", "out_of_scope", "skipped", "requests", "bytes_received")
+#: Verdict changes listed in the markdown at most (the dict has them all).
+_MAX_CHANGES = 200
+
+
+def build_summary(con: Any, run_id: str, *, elapsed: float | None = None,
+                  sitemap_errors: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """The figures of a run: counts, failures by reason, verdict changes, markdown."""
+    row = state.run_summary(con, run_id)
+    counts = {k: int(row[k]) for k in _COUNT_KEYS}
+    failures = [
+        {"kind": kind, "reason": reason, "count": int(n)}
+        for kind, reason, n in state.run_failures(con, run_id)
+    ]
+    examples = state.failure_examples(con, run_id)
+    changes = state.verdict_changes(con, run_id)
+    summary = {
+        "run_id": run_id,
+        "base_url": row["base_url"],
+        "observed_at": row["observed_at"].isoformat(),
+        "status": row["status"],
+        "discovery": row["discovery"],
+        "starts": int(row["starts"]),
+        "elapsed_s": round(elapsed, 3) if elapsed is not None else None,
+        "counts": counts,
+        "failures": failures,
+        "verdict_changes": [{k: _jsonable(v) for k, v in c.items()} for c in changes],
+        "sitemap_errors": [list(e) for e in sitemap_errors],
+    }
+    summary["markdown"] = summary_markdown(summary, examples)
+    return summary
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _md(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def summary_markdown(summary: dict[str, Any], examples: dict[str, str] | None = None) -> str:
+    """The run's summary as the markdown of its Prefect artifact."""
+    c = summary["counts"]
+    lines = [
+        f"# Nightly crawl {summary['run_id']}",
+        "",
+        f"- site: {summary['base_url']} (discovery: {summary['discovery']})",
+        f"- night (observed_at): {summary['observed_at']}",
+        f"- status: {summary['status']}, starts: {summary['starts']}"
+        + (f", took {summary['elapsed_s']:.1f} s" if summary.get("elapsed_s") else ""),
+        f"- requests: {c['requests']}, body bytes received: {c['bytes_received']:,}",
+        "",
+        "| pages | fetched | 304 | new | changed | unchanged | gone | failed | disallowed "
+        "| skipped | out of scope |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {c['urls']} | {c['fetched']} | {c['not_modified']} | {c['new_pages']} | "
+        f"{c['changed']} | {c['unchanged']} | {c['gone']} | {c['failed']} | "
+        f"{c['disallowed']} | {c['skipped']} | {c['out_of_scope']} |",
+        "",
+        "## Failed (retried by the next run)",
+        "",
+        *_failure_lines(summary["failures"], examples or {}),
+        "",
+        "## Verdicts that changed tonight",
+        "",
+        *_change_lines(summary["verdict_changes"]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _failure_lines(failures: Sequence[dict[str, Any]], examples: dict[str, str]) -> list[str]:
+    if not failures:
+        return ["None."]
+    lines = ["| kind | reason | count | example |", "|---|---|---:|---|"]
+    for f in failures:
+        example = examples.get(f["reason"], "")
+        lines.append(f"| {f['kind']} | {_md(f['reason'])} | {f['count']} | {_md(example)} |")
+    return lines
+
+
+def _change_lines(changes: Sequence[dict[str, Any]]) -> list[str]:
+    if not changes:
+        return ["None."]
+    lines = ["| page | tool | what | field | before | after |", "|---|---|---|---|---|---|"]
+    for ch in changes[:_MAX_CHANGES]:
+        lines.append(
+            f"| {_md(ch['url'])} | {_md(ch['tool_slug'])} | {ch['what']}: "
+            f"{_md(ch['subject'])} | {ch['field']} | {_md(ch['old_value'])} | "
+            f"{_md(ch['new_value'])} |"
+        )
+    if len(changes) > _MAX_CHANGES:
+        lines.append(f"| … | {len(changes) - _MAX_CHANGES} more | | | | |")
+    return lines
+
+
+def publish_snapshot(con: Any, db: Path) -> None:
+    """Refresh the analysts' read-only snapshot (warehouse.snapshot) after a run; a failure
+    is logged, not raised: the run itself is done and recorded."""
+    try:
+        from warehouse.snapshot import publish_snapshot as publish
+
+        publish(db, con)
+    except Exception as exc:  # noqa: BLE001
+        run_logger().warning("could not publish the read-only snapshot: %s", exc)

@@ -1,0 +1,119 @@
+"""warehouse.crawl_state: runs, fetch outcomes and the state the next run plans from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pytest
+
+from warehouse import connect
+from warehouse import crawl_state as state
+
+T0 = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
+BASE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    c = connect(":memory:")
+    try:
+        yield c
+    finally:
+        c.close()
+
+
+def test_simulated_run_is_resumed_by_the_same_night(con: duckdb.DuckDBPyConnection) -> None:
+    run, observed, resumed = state.open_run(
+        con, base_url=BASE, observed_at=T0, parser_version="1", now=T0
+    )
+    assert (observed, resumed) == (T0, False)
+    again = state.open_run(con, base_url=BASE, observed_at=T0, parser_version="2", now=T0)
+    assert again == (run, T0, True)
+    other = state.open_run(
+        con, base_url=BASE, observed_at=T0 + timedelta(days=1), parser_version="2", now=T0
+    )
+    assert other[0] != run and not other[2]
+    starts, version = con.execute(
+        "SELECT starts, parser_version FROM crawl_run WHERE run_id = ?", [run]
+    ).fetchone()
+    assert (starts, version) == (2, "2")
+
+
+def test_real_run_is_resumed_only_within_the_window(con: duckdb.DuckDBPyConnection) -> None:
+    def run_at(now: datetime) -> str:
+        return state.open_run(con, base_url=BASE, observed_at=None, parser_version=None, now=now)[0]
+
+    run = run_at(T0)
+    assert run_at(T0 + state.RESUME_WINDOW - timedelta(minutes=1)) == run
+    assert run_at(T0 + state.RESUME_WINDOW + timedelta(hours=1)) != run
+
+
+def test_record_fetches_fills_defaults_and_later_rows_win(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    run, _, _ = state.open_run(con, base_url=BASE, observed_at=T0, parser_version="1", now=T0)
+    rows = [
+        {"run_id": run, "url": f"{BASE}/a", "kind": "page", "outcome": "failed", "attempts": None},
+        {"run_id": run, "url": f"{BASE}/a", "kind": "page", "outcome": "fetched", "requests": 2},
+        {"run_id": run, "url": f"{BASE}/robots.txt", "kind": "robots", "outcome": "fetched",
+         "http_status": 200, "fetched_at": T0, "not_a_column": 1},
+    ]  # fmt: skip
+    assert state.record_fetches(con, rows) == 2
+    assert state.record_fetches(con, []) == 0
+    pages = state.run_fetches(con, run)
+    assert list(pages) == [f"{BASE}/a"]
+    page = pages[f"{BASE}/a"]
+    assert (page["outcome"], page["attempts"], page["requests"]) == ("fetched", 0, 2)
+    assert (page["bytes_received"], page["conditional"]) == (0, False)
+    assert set(state.run_fetches(con, run, kind=None)) == {f"{BASE}/a", f"{BASE}/robots.txt"}
+    latest = state.latest_fetch(con, f"{BASE}/robots.txt")
+    assert latest is not None and latest["http_status"] == 200
+    assert state.latest_fetch(con, f"{BASE}/robots.txt", outcome="failed") is None
+
+
+def test_fetch_schema_is_the_tables(con: duckdb.DuckDBPyConnection) -> None:
+    columns = [r[0] for r in con.execute("DESCRIBE crawl_fetch").fetchall()]
+    assert state.fetch_schema(con).names == columns
+
+
+def test_url_states_and_run_figures(con: duckdb.DuckDBPyConnection) -> None:
+    run, _, _ = state.open_run(con, base_url=BASE, observed_at=T0, parser_version="1", now=T0)
+    state.record_fetches(
+        con,
+        [
+            {"run_id": run, "url": f"{BASE}/a", "kind": "page", "outcome": "fetched",
+             "fetched_at": T0, "etag": "e1", "change": "new", "capture_id": "c1"},
+            {"run_id": run, "url": f"{BASE}/b", "kind": "page", "outcome": "failed",
+             "reason": "timeout"},
+            {"run_id": run, "url": f"{BASE}/c", "kind": "page", "outcome": "failed",
+             "reason": "timeout"},
+        ],
+    )  # fmt: skip
+    states = state.url_states(con)
+    assert set(states) == {f"{BASE}/a", f"{BASE}/b", f"{BASE}/c"}
+    a = states[f"{BASE}/a"]
+    assert (a.last_outcome, a.etag, a.last_success_at, a.capture_id) == ("fetched", "e1", T0, "c1")
+    assert states[f"{BASE}/b"].last_reason == "timeout"
+    assert set(state.url_states(con, [f"{BASE}/b", f"{BASE}/zzz"])) == {f"{BASE}/b"}
+    assert state.url_states(con, []) == {}
+    assert [r["url"] for r in state.missing_captures(con, run)] == [f"{BASE}/a"]
+    assert state.run_failures(con, run) == [("page", "timeout", 2)]
+    assert state.failure_examples(con, run) == {"timeout": f"{BASE}/b"}
+    summary = state.run_summary(con, run)
+    assert (summary["urls"], summary["fetched"], summary["failed"]) == (3, 1, 2)
+    assert state.verdict_changes(con, run) == []
+    with pytest.raises(KeyError):
+        state.run_summary(con, "no-such-run")
+
+
+def test_finish_and_errors(con: duckdb.DuckDBPyConnection) -> None:
+    run, _, _ = state.open_run(con, base_url=BASE, observed_at=T0, parser_version="1", now=T0)
+    state.set_discovery(con, run, "links")
+    state.set_run_error(con, run, "x" * 600)
+    row = con.execute("SELECT status, discovery, error FROM crawl_run").fetchone()
+    assert row == ("running", "links", "x" * 500)
+    state.finish_run(con, run, status=state.RunStatus.FAILED, error="boom", now=T0)
+    row = con.execute("SELECT status, error, finished_at FROM crawl_run").fetchone()
+    assert row == ("failed", "boom", T0)

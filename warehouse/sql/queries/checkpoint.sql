@@ -1,0 +1,2 @@
+-- Writes the write-ahead log into the database file (before the file is copied).
+CHECKPOINT;

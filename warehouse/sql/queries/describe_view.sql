@@ -1,0 +1,2 @@
+-- Returns one row per column of the view {view}: name, type, ….
+DESCRIBE SELECT * FROM {view};
