@@ -1,34 +1,75 @@
-# Two commands set everything up on a fresh machine: `make demo` and `make test`.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Two commands set everything up on a fresh machine with python3 and make: `make demo` and
+# `make test`. uv comes from the package registry into .uv/; it installs into .venv exactly
+# the versions in uv.lock (`--locked` refuses a uv.lock that no longer matches pyproject.toml:
+# after changing dependencies, run `make lock` and commit uv.lock).
+PYTHON     ?= python3
+UV_VERSION := 0.13.8
+VENV       := .venv
+BIN        := $(VENV)/bin
+UV         := .uv/bin/uv
+UV_STAMP   := .uv/.installed-$(UV_VERSION)
+# The interpreter is the one PYTHON names; uv must not try to download one. Bytecode is
+# compiled at install, as pip did: with PYTHONDONTWRITEBYTECODE=1 (set on these machines)
+# every process would otherwise recompile, and Prefect's server would take twice as long to start.
+SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never \
+        $(UV) sync --quiet --locked --compile-bytecode --python $(PYTHON) --no-default-groups
 
-.PHONY: install demo test lint bench report clean
+# One stamp per install, each a superset of the one before:
+#   runtime (install, demo) < + notebooks (report) < + dask, dev tools (test, lint) < + bench.
+# An install also touches the smaller ones' stamps, so `make demo` after `make test`
+# installs nothing; a change to pyproject.toml or uv.lock makes every stamp stale.
+RUNTIME   := $(VENV)/.installed-runtime
+NOTEBOOKS := $(VENV)/.installed-notebooks
+DEV       := $(VENV)/.installed-dev
+BENCH     := $(VENV)/.installed-bench
+DEPS      := pyproject.toml uv.lock $(UV_STAMP)
 
-install: $(STAMP)
+.PHONY: install demo test lint bench report lock clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(STAMP)
+install: $(RUNTIME)  ## the runtime only: the `verdicts` command and the Prefect flows
 
-demo: $(STAMP)  ## the main job: 14 simulated nights crawled from the local replica
+$(UV_STAMP):
+	rm -rf .uv
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install -q uv==$(UV_VERSION)
+	touch $@
+
+$(RUNTIME): $(DEPS)
+	$(SYNC)
+	touch $@
+
+$(NOTEBOOKS): $(DEPS)
+	$(SYNC) --extra notebooks
+	touch $(RUNTIME) $@
+
+$(DEV): $(DEPS)
+	$(SYNC) --extra notebooks --extra dask --group dev
+	touch $(RUNTIME) $(NOTEBOOKS) $@
+
+$(BENCH): $(DEPS)
+	$(SYNC) --extra notebooks --extra dask --group dev --group bench
+	touch $(RUNTIME) $(NOTEBOOKS) $(DEV) $@
+
+demo: $(RUNTIME)  ## the main job: 14 simulated nights crawled from the local replica
 	$(BIN)/verdicts demo
 
-test: $(STAMP)  ## lint, then the whole test suite
+test: $(DEV)  ## lint, import contracts, types, then the whole test suite
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 
-bench: $(STAMP)  ## every benchmark in bench/ (slow; figures go to the README by hand)
+bench: $(BENCH)  ## every benchmark in bench/ (slow; figures go to the README by hand)
 	$(BIN)/python -m bench
 
-report: $(STAMP)  ## run the notebooks on data/ and write their charts as PNG files to reports/
+report: $(NOTEBOOKS)  ## run the notebooks on data/ and write their charts as PNG files to reports/
 	$(BIN)/verdicts report
 
+lock: $(UV_STAMP)  ## re-resolve uv.lock after a change to the dependencies in pyproject.toml
+	UV_PYTHON_DOWNLOADS=never $(UV) lock --python $(PYTHON)
+
 clean:
-	rm -rf $(VENV) data reports
+	rm -rf $(VENV) .uv data reports

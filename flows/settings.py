@@ -24,10 +24,3 @@ def archive_dir(data: Path) -> Path:
     """The folder of WARC files inside a data directory."""
     return data / ARCHIVE_DIRNAME
 
-
-def seeds_dir() -> Path:
-    """The five golden captures: ../shared/seeds beside the repo, else the copy in replica/."""
-    shared = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
-    if shared.is_dir() and any(shared.glob("*.txt")):
-        return shared
-    return Path(__file__).resolve().parent.parent / "replica" / "data" / "seeds"
