@@ -24,7 +24,7 @@ DEV       := $(VENV)/.installed-dev
 BENCH     := $(VENV)/.installed-bench
 DEPS      := pyproject.toml uv.lock $(UV_STAMP)
 
-.PHONY: install demo test lint bench report lock clean
+.PHONY: install demo test lint bench report lock clean chromium
 
 install: $(RUNTIME)  ## the runtime only: the `verdicts` command and the Prefect flows
 
@@ -53,7 +53,13 @@ $(BENCH): $(DEPS)
 demo: $(RUNTIME)  ## the main job: 14 simulated nights crawled from the local replica
 	$(BIN)/verdicts demo
 
-test: $(DEV)  ## lint, import contracts, types, then the whole test suite
+# The report's browser test looks at the HTML report in headless Chromium, from Debian's
+# packages (installing it needs root, as on CI; elsewhere install `chromium` once yourself).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(DEV) chromium  ## lint, import contracts, types, then the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy

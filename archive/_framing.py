@@ -1,24 +1,24 @@
-"""WARC record framing: where a whole record ends, so a torn one is never read as whole.
+"""WARC record framing: where a whole uncompressed record ends.
 
-warcio yields a record cut short by a crash as if it were complete; the reader
-(:func:`archive.iter_records`) and the repair (:func:`archive.repair_warc`) both use
-these checks to tell a whole record from a partial one.
+A record is its header block (``WARC/1.x`` … CRLF CRLF), Content-Length bytes of content,
+then CRLF CRLF. The scanner (:mod:`archive._scan`) uses these checks to tell a whole
+record from a torn or damaged one; warcio alone would yield a record cut short as if it
+were complete.
 """
 
 from __future__ import annotations
 
-import io
-import zlib
+__all__ = ["header_block", "whole_record_length"]
 
-__all__ = ["is_whole_at", "whole_record_length"]
+#: What every WARC record starts with.
+RECORD_START = b"WARC/"
 
 
-def whole_record_length(data: bytes) -> int | None:
-    """Length of the complete uncompressed WARC record at the start of `data`, or None.
-
-    A record is its header block, Content-Length bytes of content, then CRLF CRLF.
-    """
-    if not data.startswith(b"WARC/"):
+def header_block(data: bytes) -> tuple[int, int] | None:
+    """``(end of the header block, Content-Length)`` of the record at the start of
+    `data`; None when the block is not all there or has no usable Content-Length.
+    The content starts at ``end + 4`` (after the CRLF CRLF)."""
+    if not data.startswith(RECORD_START):
         return None
     end = data.find(b"\r\n\r\n")
     if end < 0:
@@ -33,24 +33,16 @@ def whole_record_length(data: bytes) -> int | None:
                 return None
     if length is None or length < 0:
         return None
+    return end, length
+
+
+def whole_record_length(data: bytes) -> int | None:
+    """Length of the complete uncompressed WARC record at the start of `data`, or None."""
+    found = header_block(data)
+    if found is None:
+        return None
+    end, length = found
     total = end + 4 + length + 4
     if len(data) < total or data[total - 4 : total] != b"\r\n\r\n":
         return None
     return total
-
-
-def is_whole_at(fh: io.BufferedReader, offset: int, length: int, gzipped: bool) -> bool:
-    """Whether the record at `offset` is complete: one whole gzip member holding one whole
-    record, or (uncompressed) a whole record followed by its CRLF CRLF."""
-    fh.seek(offset)
-    if gzipped:
-        decomp = zlib.decompressobj(wbits=31)
-        try:
-            data = decomp.decompress(fh.read(length))
-        except zlib.error:
-            return False
-        if not decomp.eof:
-            return False
-    else:
-        data = fh.read(length + 4)
-    return whole_record_length(data) == len(data)

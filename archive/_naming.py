@@ -38,7 +38,8 @@ def crawl_run_of(path: Path) -> str | None:
 
 def run_warcs(archive_dir: Path, run_id: str) -> list[Path]:
     """The WARC files a crawl run wrote into `archive_dir`, in name order."""
-    return sorted(Path(archive_dir).glob(f"{crawl_warc_prefix(run_id)}-*.warc*"))
+    found = Path(archive_dir).glob(f"{crawl_warc_prefix(run_id)}-*.warc*")
+    return sorted(p for p in found if p.name.endswith(_WARC_SUFFIXES))
 
 
 def warc_files(archive_dir: Path) -> list[Path]:

@@ -1,41 +1,63 @@
-"""Reading WARC files back: every record streamed in file order, or one at its offset.
+"""Reading WARC files back: every readable record streamed in file order, or one at its offset.
 
 The mirror of :mod:`archive._writer`. Every read checks the record's WARC-Block-Digest
-and WARC-Payload-Digest (warcio ``check_digests='raise'``), so a corrupted record raises
-instead of returning bytes, and a record torn by a crash raises
-:class:`PartialRecordError` instead of passing for whole. Payloads come back decoded
-(Content-Encoding undone) next to the raw bytes their digest covers.
+and WARC-Payload-Digest (warcio ``check_digests='raise'``). What cannot be read — a
+damaged gzip member, a record whose digest fails, a record torn by a crash, a body that
+decodes past the cap — is a :class:`RecordError` naming the file and offset, and the read
+goes on with the next record: one bad byte costs one record, never the rest of the file.
+
+``scan_records`` / ``scan_payloads`` yield the errors in file order between the records;
+``iter_records`` / ``iter_payloads`` append them to an `errors` list, or, without one,
+raise :class:`DamagedWarcError` once every readable record has been yielded. Payloads
+come back decoded (Content-Encoding undone, at most :data:`MAX_BODY_BYTES`) next to the
+raw bytes their digest covers.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import iso_date_to_datetime
 
-from archive._framing import is_whole_at
+from archive._decode import BodyOverCap, decode_body
+from archive._scan import (
+    DamagedWarcError,
+    PartialRecordError,
+    RecordError,
+    Span,
+    read_span_at,
+    scan,
+)
 from archive._writer import payload_digest
 from parsers import HTML_TYPES, media_type
 
 __all__ = [
     "ArchivedPayload",
+    "DamagedWarcError",
     "PartialRecordError",
+    "RecordError",
     "iter_payloads",
     "iter_records",
     "read_payload_at",
     "read_record_payload",
+    "scan_payloads",
+    "scan_records",
 ]
 
 #: Media types of the resource / conversion records that count as pages (text renderings).
 _TEXT_TYPES = ("text/plain", "text/html")
+
+#: One record read back: (warcio record, offset, length, raw payload bytes).
+RecordRead = tuple[ArcWarcRecord, int, int, bytes]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -62,38 +84,36 @@ class ArchivedPayload:
     raw_payload: bytes = field(default=b"", repr=False)
 
 
-class PartialRecordError(ValueError):
-    """A WARC ends with a partial record (a crash mid-write); :func:`repair_warc` cuts it."""
-
-
-def iter_records(path: Path) -> Iterator[tuple[ArcWarcRecord, int, int, bytes]]:
-    """Every record of a WARC with its offset, length and raw payload (digests checked).
-
-    Yields ``(warcio record, offset, length, raw payload bytes)``. A digest mismatch
-    raises ``warcio.exceptions.ArchiveLoadFailed``; a partial record (a crash mid-write)
-    raises :class:`PartialRecordError` after the whole records before it.
-    """
+def scan_records(path: Path) -> Iterator[RecordRead | RecordError]:
+    """Every record of a WARC with its offset, length and raw payload (digests checked),
+    and a :class:`RecordError` in its place for each stretch that cannot be read."""
     path = Path(path)
-    with open(path, "rb") as fh, open(path, "rb") as check:
-        gzipped = fh.read(2) == b"\x1f\x8b"
-        fh.seek(0)
-        it = ArchiveIterator(fh, check_digests="raise")
-        for record in it:
-            raw = record.raw_stream.read()  # reading to the end verifies the digests
-            offset = it.get_record_offset()
-            length = it.get_record_length()
-            # warcio yields a record cut short as if it were whole: check its bytes
-            if not is_whole_at(check, offset, length, gzipped):
-                size = path.stat().st_size
-                raise PartialRecordError(
-                    f"ends with a partial record ({size - offset} bytes at offset {offset}); "
-                    "repair_warc() cuts it off"
-                )
-            yield record, offset, length, raw
+    for span in scan(path):
+        if isinstance(span, RecordError):
+            yield span
+            continue
+        try:
+            record, raw = _parse(span)
+        except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on bad records
+            yield RecordError(path, span.offset, span.length, _damage(exc))
+            continue
+        yield record, span.offset, span.length, raw
 
 
-def iter_payloads(path: Path) -> Iterator[ArchivedPayload]:
-    """The page payloads of a WARC file, in file order, with their digests verified.
+def iter_records(path: Path, *, errors: list[RecordError] | None = None
+                 ) -> Iterator[RecordRead]:
+    """Every readable record of a WARC: ``(warcio record, offset, length, raw payload)``.
+
+    Records that cannot be read are skipped: appended to `errors` when given, else raised
+    together as :class:`DamagedWarcError` (:class:`PartialRecordError` when the only one
+    is a torn tail) after the last readable record.
+    """
+    return _collect(scan_records(path), errors)
+
+
+def scan_payloads(path: Path) -> Iterator[ArchivedPayload | RecordError]:
+    """The page payloads of a WARC file, in file order, digests verified, with a
+    :class:`RecordError` for every record that cannot be read or decoded (over the cap).
 
     Yields HTML ``response`` records (any status; Content-Encoding decoded) and
     ``resource`` / ``conversion`` records of ``text/plain`` or ``text/html`` (text
@@ -103,40 +123,83 @@ def iter_payloads(path: Path) -> Iterator[ArchivedPayload]:
     WARC-Refers-To.
     """
     path = Path(path)
-    for record, offset, length, raw in iter_records(path):
-        if _is_page(record):
+    for item in scan_records(path):
+        if isinstance(item, RecordError):
+            yield item
+            continue
+        record, offset, length, raw = item
+        if not _is_page(record):
+            continue
+        try:
             yield _payload(record, raw, path, offset, length)
+        except BodyOverCap as exc:
+            yield RecordError(path, offset, length, str(exc))
+
+
+def iter_payloads(path: Path, *, errors: list[RecordError] | None = None
+                  ) -> Iterator[ArchivedPayload]:
+    """The readable page payloads of :func:`scan_payloads`; the errors go to `errors`, or
+    are raised after the last payload (as in :func:`iter_records`)."""
+    return _collect(scan_payloads(path), errors)
 
 
 def read_payload_at(path: Path, offset: int) -> ArchivedPayload:
-    """The one record at `offset` (any type), read by seeking straight to its gzip member.
+    """The one record at `offset` (any type), read by seeking straight to it.
 
-    Digests are checked as in :func:`iter_records` (a mismatch raises warcio's
-    ``ArchiveLoadFailed``); OSError when the file cannot be read, ValueError when no
-    record starts at `offset`. The record is not checked for being whole: repair the
-    file first (:func:`repair_warc`) when a crash may have torn it.
+    OSError when the file cannot be read; ValueError when no whole record starts at
+    `offset`: :class:`DamagedWarcError` when its bytes are damaged or torn or its digest
+    fails, :class:`~archive.BodyOverCap` when its body decodes over the cap.
     """
     path = Path(path)
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        it = ArchiveIterator(fh, check_digests="raise")
-        record = next(iter(it), None)
-        if record is None:
-            raise ValueError(f"no WARC record at offset {offset} of {path}")
-        raw = record.raw_stream.read()  # reading to the end verifies the digests
-        length = it.get_record_length()
-    return _payload(record, raw, path, offset, length)
+    span = read_span_at(path, offset)
+    record, raw = _parse_checked(path, span)
+    return _payload(record, raw, path, offset, span.length)
 
 
 def read_record_payload(path: Path, offset: int) -> bytes:
-    """The decoded payload of the one record at `offset` (seek straight to its member)."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        it = ArchiveIterator(fh, check_digests="raise")
-        record = next(iter(it))
-        raw = record.raw_stream.read()
-        http = record.http_headers
-        return _decode_body(raw, http) if http is not None else raw
+    """The decoded payload of the one record at `offset` (errors as :func:`read_payload_at`)."""
+    path = Path(path)
+    record, raw = _parse_checked(path, read_span_at(path, offset))
+    http = record.http_headers
+    return decode_body(raw, http) if http is not None else raw
+
+
+def _collect(items: Iterable[T | RecordError], errors: list[RecordError] | None
+             ) -> Iterator[T]:
+    """The items that are not errors; the errors into `errors`, or raised at the end."""
+    found: list[RecordError] = []
+    for item in items:
+        if isinstance(item, RecordError):
+            (errors if errors is not None else found).append(item)
+        else:
+            yield item
+    if found:
+        cls = PartialRecordError if all(e.torn for e in found) else DamagedWarcError
+        raise cls(found)
+
+
+def _parse(span: Span) -> tuple[ArcWarcRecord, bytes]:
+    """The warcio record in a whole record's bytes, and its raw payload (digests checked)."""
+    it = ArchiveIterator(io.BytesIO(span.data), check_digests="raise")
+    record = next(iter(it))
+    raw: bytes = record.raw_stream.read()  # reading to the end verifies the digests
+    return record, raw
+
+
+def _parse_checked(path: Path, span: Span) -> tuple[ArcWarcRecord, bytes]:
+    try:
+        return _parse(span)
+    except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on bad records
+        raise DamagedWarcError([RecordError(path, span.offset, span.length, _damage(exc))]
+                               ) from exc
+
+
+def _damage(exc: Exception) -> str:
+    """Why a whole record could not be used, in one line."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "digest failed" in text:
+        return f"damaged WARC record: {text}"
+    return f"unreadable WARC record: {text}"
 
 
 def _is_page(record: ArcWarcRecord) -> bool:
@@ -159,7 +222,7 @@ def _payload(
     if http is not None:
         content_type = media_type(http.get_header("content-type"))
         status = _status(http)
-        body = _decode_body(raw, http)
+        body = decode_body(raw, http)
         headers = list(http.headers)
     else:
         content_type = media_type(rec_headers.get_header("Content-Type"))
@@ -199,21 +262,3 @@ def _parse_warc_date(value: str | None) -> datetime:
         raise ValueError("record has no WARC-Date")
     parsed: datetime = iso_date_to_datetime(value)  # warcio is untyped
     return parsed.replace(tzinfo=UTC)
-
-
-def _decode_body(raw: bytes, headers: StatusAndHeaders) -> bytes:
-    """Undo Content-Encoding (gzip, deflate, and br when available) and stray chunking."""
-    encoding = (headers.get_header("content-encoding") or "").strip().lower()
-    if encoding in ("", "identity"):
-        decomp = None
-    elif encoding in BufferedReader.get_supported_decompressors():
-        decomp = encoding
-    else:
-        return raw  # unknown coding: leave the bytes; the parser will say it is no page
-    chunked = (headers.get_header("transfer-encoding") or "").lower() == "chunked"
-    if decomp is None and not chunked:
-        return raw
-    reader_cls = ChunkedDataReader if chunked else BufferedReader
-    reader = reader_cls(io.BytesIO(raw), decomp_type=decomp)
-    body: bytes = reader.read()  # warcio is untyped
-    return body

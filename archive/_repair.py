@@ -1,81 +1,82 @@
-"""Repairing a WARC after a crash: cut a partial trailing record off, keep the rest.
+"""Repairing a WARC after a crash: a torn final record moved aside, nothing else touched.
 
-A SIGKILL mid-write can leave the last record torn (the writer fsyncs whole records,
-so nothing refers to it yet). :func:`repair_warc` keeps the longest prefix made of whole
-records and truncates the file there; reading a torn file raises
-:class:`archive.PartialRecordError` until it is repaired.
+A SIGKILL mid-write can leave the file's last record torn (the writer fsyncs whole
+records, so nothing refers to it yet). :func:`repair_warc` copies that tail into
+``<archive>/quarantine/<name>.torn-<offset>`` (fsynced) and only then truncates the file
+there, so even those bytes are kept. A damaged record anywhere else is left exactly as it
+is: readers skip it with an error naming the file and offset, and every record before
+and after it still reads.
 """
 
 from __future__ import annotations
 
-import io
 import os
-import zlib
 from pathlib import Path
 
-from archive._framing import whole_record_length
+from archive._scan import RecordError, scan
 
-__all__ = ["repair_warc"]
+__all__ = ["QUARANTINE_DIRNAME", "quarantine_path", "repair_warc", "torn_tail"]
 
-
-def _whole_gzip_prefix(fh: io.BufferedReader) -> int:
-    """Bytes at the start of `fh` made of whole gzip members, each one whole WARC record."""
-    good = 0
-    pending = b""  # bytes already read from the file, starting at offset `good`
-    while True:
-        decomp = zlib.decompressobj(wbits=31)
-        out = bytearray()
-        data, pending = pending, b""
-        used = 0  # input bytes of this member
-        while True:
-            if not data:
-                data = fh.read(1 << 20)
-                if not data:
-                    return good  # clean end of file, or a member cut short
-            try:
-                out += decomp.decompress(data)
-            except zlib.error:
-                return good
-            if decomp.eof:
-                pending = decomp.unused_data
-                used += len(data) - len(pending)
-                break
-            used += len(data)
-            data = b""
-        if whole_record_length(bytes(out)) != len(out):
-            return good
-        good += used
+#: Where the torn tails cut off WARC files are kept, inside the file's directory.
+QUARANTINE_DIRNAME = "quarantine"
 
 
-def _whole_plain_prefix(fh: io.BufferedReader) -> int:
-    """Bytes of an uncompressed WARC made of whole records."""
-    data = fh.read()
-    good = 0
-    while good < len(data):
-        n = whole_record_length(data[good:])
-        if n is None:
-            break
-        good += n
-    return good
+def torn_tail(path: Path) -> RecordError | None:
+    """The torn final record of the WARC at `path` (the file ends inside it), or None."""
+    last: RecordError | None = None
+    for item in scan(Path(path)):
+        last = item if isinstance(item, RecordError) else None
+    return last if last is not None and last.torn else None
+
+
+def quarantine_path(path: Path, offset: int) -> Path:
+    """A new file for the torn tail of `path` at `offset`:
+    ``<dir>/quarantine/<name>.torn-<offset>`` (``-2``, ``-3`` … if that one exists)."""
+    base = Path(path).parent / QUARANTINE_DIRNAME / f"{Path(path).name}.torn-{offset}"
+    found, n = base, 1
+    while found.exists():
+        n += 1
+        found = base.with_name(f"{base.name}-{n}")
+    return found
 
 
 def repair_warc(path: Path) -> int:
-    """Cut a partial trailing record (a crash mid-write) off a WARC; return bytes cut.
+    """Move a torn final record (a crash mid-write) out of a WARC; return the bytes moved.
 
-    Keeps the longest prefix made of whole records — for gzipped files, whole gzip
-    members each holding one whole record — truncates the file there and fsyncs it.
-    A file with nothing to cut is left untouched and 0 is returned.
+    The tail is copied to :func:`quarantine_path` and fsynced before the file is
+    truncated and fsynced. Damage before the last record is never cut (0 is returned
+    and the file is untouched), nor is a file that ends with a whole record.
     """
     path = Path(path)
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-        fh.seek(0)
-        good = _whole_gzip_prefix(fh) if magic == b"\x1f\x8b" else _whole_plain_prefix(fh)
-    size = path.stat().st_size
-    if good >= size:
+    torn = torn_tail(path)
+    if torn is None:
         return 0
+    with open(path, "rb") as fh:
+        fh.seek(torn.offset)
+        tail = fh.read()
+    keep = quarantine_path(path, torn.offset)
+    keep.parent.mkdir(exist_ok=True)
+    with open(keep, "xb") as out:
+        out.write(tail)
+        out.flush()
+        os.fsync(out.fileno())
+    _fsync_dir(keep.parent)
     with open(path, "r+b") as fh:
-        fh.truncate(good)
+        fh.truncate(torn.offset)
         fh.flush()
         os.fsync(fh.fileno())
-    return size - good
+    return len(tail)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a new file's directory entry durable (best effort)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -8,7 +8,7 @@ The archive is the project's source of truth, so the writer is strict about two 
 * **Durability.** Every write ends with flush + ``os.fsync`` (or, inside
   :meth:`WarcWriter.deferred_sync`, the group of records ends with one): a SIGKILL loses
   at most the records not yet synced, which nothing else refers to yet, and
-  :func:`archive.repair_warc` cuts a partial tail away.
+  :func:`archive.repair_warc` moves a torn tail aside.
 
 warcio builds and serializes the records; this module adds the naming, rotation and
 syncing around it.
@@ -218,6 +218,33 @@ class WarcWriter:
             length=len(body),
             warc_content_type=content_type,
             warc_headers_dict={"WARC-Date": warc_date(date)},
+        )
+        return self._write(record)
+
+    def write_metadata(
+        self,
+        url: str,
+        *,
+        fields: list[tuple[str, str]],
+        date: datetime,
+        concurrent_to: str | None = None,
+    ) -> ArchivedRecord:
+        """Archive facts about a capture event as a ``metadata`` record of
+        ``application/warc-fields`` (``name: value`` lines), e.g. why a request got no
+        usable response; `concurrent_to` links it to that request's record."""
+        body = "".join(f"{name}: {' '.join(value.split())}\r\n" for name, value in fields)
+        data = body.encode("utf-8")
+        warc_headers = {"WARC-Date": warc_date(date)}
+        if concurrent_to:
+            warc_headers["WARC-Concurrent-To"] = concurrent_to
+        w = self._ensure_open()
+        record = w.create_warc_record(
+            url,
+            "metadata",
+            payload=io.BytesIO(data),
+            length=len(data),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict=warc_headers,
         )
         return self._write(record)
 

@@ -36,7 +36,7 @@ QUERIES: dict[str, str] = {
     "head_to_head": "SELECT * FROM head_to_head WHERE tool_a_slug = '{slug}' "
     "OR tool_b_slug = '{slug}'",
     "captures": "SELECT * FROM captures WHERE observed_at >= "
-    "(SELECT max(observed_at) - INTERVAL 1 DAY FROM capture)",
+    "(SELECT max(observed_at) - INTERVAL 1 DAY FROM internal.capture)",
 }
 
 #: views timed for information only: `reviews` is computed live from every observation
@@ -69,7 +69,8 @@ def executemany_sample(db: Path, tables: dict, sample: int) -> dict[str, tuple[i
             arrow = tables[name].slice(0, sample)
             cols = arrow.schema.names
             rows = list(zip(*(arrow.column(c).to_pylist() for c in cols), strict=True))
-            sql = f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            marks = ", ".join("?" * len(cols))
+            sql = f"INSERT INTO internal.{name} ({', '.join(cols)}) VALUES ({marks})"
             started = time.perf_counter()
             con.execute("BEGIN TRANSACTION")
             con.executemany(sql, rows)
@@ -131,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     con.execute("SET enable_progress_bar = false")
     secs, _ = timed(lambda: refresh_analytics(con, force=True), repeat=1)
     counts = {
-        t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-        for t in ("tool_vendor", "tool_state", "review_state", "tool_asof", "review_asof")
+        t: con.execute(f"SELECT count(*) FROM internal.{t}").fetchall()[0][0]
+        for t in ("tool_vendor", "tool_state", "review_state", "trend_state")
     }
     print(
         f"\nrefresh_analytics (vendors + histories): {secs:.1f} s  "

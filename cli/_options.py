@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeAlias
@@ -103,15 +104,16 @@ def one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def open_snapshot(command: str, data_dir: str | os.PathLike[str] | None
-                  ) -> duckdb.DuckDBPyConnection | None:
-    """The warehouse's published snapshot, read-only (see warehouse.snapshot); None, after
-    saying why on stderr, when there is none to open."""
+def open_snapshot(command: str, data_dir: str | os.PathLike[str] | None, *,
+                  also_allow: Sequence[Path] = ()) -> duckdb.DuckDBPyConnection | None:
+    """The warehouse's published snapshot, read-only and sandboxed (see warehouse.snapshot);
+    `also_allow`: folders outside the data dir the session may write to (an export's).
+    None, after saying why on stderr, when there is none to open."""
     from warehouse.snapshot import open_readonly
 
     db: Path = settings.db_path(settings.data_dir(data_dir))
     try:
-        return open_readonly(db)
+        return open_readonly(db, also_allow=also_allow)
     except (FileNotFoundError, duckdb.Error) as exc:
         fail(command, str(exc).splitlines()[0])
         return None

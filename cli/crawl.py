@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from typing import Any
 
+from cli._exits import add_wait, exit_for, hide_run_tracebacks
 from cli._options import (
     HelpFormatter,
     Subparsers,
@@ -27,7 +29,14 @@ resumed by the next `verdicts crawl` with the same --observed-at (or, without it
 20 hours): pages already done are not fetched again.
 
 Runs as a Prefect flow (ephemeral mode when no Prefect server is configured) and
-publishes a markdown summary artifact."""
+publishes a markdown summary artifact.
+
+Exit status: 0 the night did its job (some URLs may have failed: they are listed and
+retried next run); 1 it did not, with one line saying why: the site unreachable, nothing
+fetched while pages were due, more than 20% of due pages failed, the share of pages that
+parse halved since the last night, the snapshot not published, or an error such as
+"No space left on device" (the run is recorded 'failed' with that line); 2 bad use, or
+another crawl/import/reparse holds the data dir (see --wait)."""
 
 EPILOG = """\
 examples:
@@ -87,7 +96,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--no-prefect", action="store_true",
                    help="run the same pipeline without Prefect (plain threads)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
-    p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run logs")
+    add_wait(p)
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show Prefect's run logs, and the traceback of an error")
     p.set_defaults(func=run)
     return p
 
@@ -116,23 +127,66 @@ def crawl_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run one crawl and print its summary; 0 when the run finished (some URLs may have
-    failed: they are listed, and retried by the next run), 1 on an error, 2 on bad use."""
+    """Run one crawl and print its summary; 0 when the night did its job, 1 when it did
+    not (one line says why), 2 on bad use or when another writer holds the data dir."""
     problem = target_problem(args)
     if problem:
         fail("crawl", problem)
         return 2
     quiet_prefect(args.verbose)
+    from flows.health import RunFailed
+    from flows.lock import writer_lock
+    from flows.progress import set_progress_hook
+
+    kwargs = crawl_kwargs(args)
+    kwargs["observed_at"] = args.observed_at
+    progress, hook = _progress_bar(args)
+    set_progress_hook(hook)
+    try:
+        # the flow takes the lock too (re-entrant in this process); taking it here first
+        # waits for --wait and refuses before Prefect starts
+        data = settings.data_dir(args.data_dir).resolve()
+        with writer_lock(data, "crawl", wait=args.wait), progress:
+            summary = _crawl(args, kwargs)
+    except ValueError as exc:
+        fail("crawl", str(exc))
+        return 2
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
+        if isinstance(exc, RunFailed) and exc.summary is not None and args.json:
+            _print_json(exc.summary)
+        return exit_for("crawl", exc, verbose=args.verbose)
+    finally:
+        set_progress_hook(None)
+    if args.json:
+        _print_json(summary)
+    else:
+        print_summary(summary)
+    return 0
+
+
+def _crawl(args: argparse.Namespace, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The crawl itself: the Prefect flow, or the same pipeline in plain threads."""
+    if args.no_prefect:
+        from flows.pipeline import crawl
+
+        return crawl(args.base_url, **kwargs)
+    from flows.nightly import nightly_crawl
+
+    hide_run_tracebacks(args.verbose)
+    result: dict[str, Any] = nightly_crawl(args.base_url, task_runner=args.task_runner, **kwargs)
+    return result
+
+
+def _print_json(summary: dict[str, Any]) -> None:
+    print(json.dumps({k: v for k, v in summary.items() if k != "markdown"}, indent=2))
+
+
+def _progress_bar(args: argparse.Namespace) -> tuple[Any, Callable[[str, int, int], None]]:
+    """A rich progress bar on stderr (off with --json or off a terminal) and its hook."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.nightly import nightly_crawl
-    from flows.pipeline import crawl
-    from flows.progress import set_progress_hook
-
     console = Console(stderr=True)
-    kwargs = crawl_kwargs(args)
-    kwargs["observed_at"] = args.observed_at
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), console=console,
                         transient=True, disable=args.json or not console.is_terminal)
@@ -146,26 +200,7 @@ def run(args: argparse.Namespace) -> int:
         elif stage in ("fetch", "done"):
             progress.update(bar, total=max(total, done), completed=done)
 
-    set_progress_hook(hook)
-    try:
-        with progress:
-            if args.no_prefect:
-                summary = crawl(args.base_url, **kwargs)
-            else:
-                summary = nightly_crawl(args.base_url, task_runner=args.task_runner, **kwargs)
-    except ValueError as exc:
-        fail("crawl", str(exc))
-        return 2
-    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
-        fail("crawl", f"failed: {type(exc).__name__}: {exc}")
-        return 1
-    finally:
-        set_progress_hook(None)
-    if args.json:
-        print(json.dumps({k: v for k, v in summary.items() if k != "markdown"}, indent=2))
-    else:
-        print_summary(summary)
-    return 0
+    return progress, hook
 
 
 def print_summary(summary: dict[str, Any]) -> None:

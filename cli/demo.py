@@ -21,13 +21,19 @@ from flows import settings
 FIRST_NIGHT = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 #: Marks a data directory the demo made, so a re-run may start it afresh.
 DEMO_MARKER = ".verdicts-demo"
+#: The replica's fixed loopback port: every demo records its pages under the same base
+#: URL, http://127.0.0.1:8734, so two demos' warehouses name the same pages alike.
+DEMO_PORT = 8734
 
 DESCRIPTION = """\
 Start the local replica of shiporskip.io on loopback and run the real nightly crawl flow
 against it once per simulated night, each night with its own observed_at. Leaves
 DATA_DIR/verdicts.duckdb and DATA_DIR/archive/*.warc.gz, and prints a summary and one
 trend query. A data directory made by an earlier demo is started afresh; any other
-non-empty one is refused."""
+non-empty one is refused.
+
+The replica listens on http://127.0.0.1:PORT (default 8734), so every demo records the
+same page URLs. Prefect's run logs are off unless -v."""
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -43,6 +49,10 @@ def add_parser(sub: Subparsers) -> None:
     p.add_argument("--rate", type=float, default=100.0,
                    help="requests per second to the replica (the live default is 1/s)")
     p.add_argument("--concurrency", type=int, default=4, help="parallel requests")
+    p.add_argument("--port", type=int, default=DEMO_PORT,
+                   help="the replica's loopback port (part of every recorded page URL)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show Prefect's run logs (and a traceback if a night fails)")
     p.set_defaults(func=run)
 
 
@@ -58,31 +68,68 @@ def _prepare(data: Path) -> str | None:
     return None
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the demo; 0 when every night finished."""
+def _check(args: argparse.Namespace, data: Path) -> str | None:
+    """Why the demo cannot run with these options, else None (the data dir prepared)."""
     if args.nights < 1:
-        fail("demo", "--nights must be at least 1")
-        return 2
+        return "--nights must be at least 1"
+    if not 0 < args.port < 65536:
+        return f"--port must be 1-65535, got {args.port}"
+    return _prepare(data)
+
+
+def _start_replica(args: argparse.Namespace) -> Any:
+    """The replica, listening on 127.0.0.1:PORT; None after one line when it cannot."""
+    from replica import Replica
+
+    site = Replica(day=0, seed=args.seed, crawl_delay=None, port=args.port)
+    try:
+        return site.start()
+    except OSError as exc:
+        fail("demo", f"cannot serve the replica on 127.0.0.1:{args.port} ({exc.strerror}); "
+             "pass --port to use another port")
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the demo; 0 when every night finished, 1 when one failed, 2 on bad use."""
     data = settings.data_dir(args.data_dir)
-    problem = _prepare(data)
+    problem = _check(args, data)
     if problem:
         fail("demo", problem)
         return 2
+    site = _start_replica(args)
+    if site is None:
+        return 2
+    from cli._exits import exit_for
 
+    started = time.perf_counter()
+    try:
+        summaries = _nights(args, site, data)
+    except Exception as exc:  # noqa: BLE001 - one line (a traceback only with -v)
+        return exit_for("demo", exc, verbose=args.verbose)
+    finally:
+        site.stop()
+    _report(data, summaries, time.perf_counter() - started)
+    return 0 if all(s["status"] == "finished" for s in summaries) else 1
+
+
+def _nights(args: argparse.Namespace, site: Any, data: Path) -> list[dict[str, Any]]:
+    """Crawl `site` once per simulated night with the real flow; the nights' summaries."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from cli._exits import hide_run_tracebacks
     from flows.nightly import nightly_crawl
     from flows.progress import set_progress_hook
-    from replica import Replica
+    from flows.runtime import flow_process
 
+    hide_run_tracebacks(args.verbose)
     console = Console(stderr=True)
-    started = time.perf_counter()
     summaries: list[dict[str, Any]] = []
-    with Replica(day=0, seed=args.seed, crawl_delay=None) as site, Progress(
+    with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=False,
-    ) as progress:
+        TimeElapsedColumn(), console=console, transient=True,
+    ) as progress, flow_process(console):
         console.print(f"replica of shiporskip.io serving on {site.base_url}")
         nights = progress.add_task("nights", total=args.nights)
         pages = progress.add_task("pages", total=None)
@@ -101,20 +148,19 @@ def run(args: argparse.Namespace) -> int:
                     rate=args.rate, concurrency=args.concurrency,
                 )
                 summaries.append(summary)
-                c = summary["counts"]
-                progress.console.print(
-                    f"night {night + 1:>2} {observed_at:%Y-%m-%d}: {c['requests']:>4} requests, "
-                    f"{c['fetched']:>3} fetched, {c['not_modified']:>3} not modified, "
-                    f"{c['new_pages']:>3} new, {c['changed']:>2} changed, {c['gone']:>2} gone, "
-                    f"{c['failed']} failed",
-                    soft_wrap=True,
-                )
+                console.print(_night_line(night, observed_at, summary["counts"]),
+                              soft_wrap=True)
                 progress.advance(nights)
         finally:
             set_progress_hook(None)
+    return summaries
 
-    _report(data, summaries, time.perf_counter() - started)
-    return 0 if all(s["status"] == "finished" for s in summaries) else 1
+
+def _night_line(night: int, observed_at: datetime, c: dict[str, Any]) -> str:
+    return (f"night {night + 1:>2} {observed_at:%Y-%m-%d}: {c['requests']:>4} requests, "
+            f"{c['fetched']:>3} fetched, {c['not_modified']:>3} not modified, "
+            f"{c['new_pages']:>3} new, {c['changed']:>2} changed, {c['gone']:>2} gone, "
+            f"{c['failed']} failed")
 
 
 def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float) -> None:

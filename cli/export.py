@@ -42,7 +42,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run `verdicts export`."""
-    con = open_snapshot("export", args.data_dir)
+    con = open_snapshot("export", args.data_dir, also_allow=[Path(args.dir)])
     if con is None:
         return 2
     try:

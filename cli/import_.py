@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from archive import ArchivedRecord, WarcWriter
+from cli._exits import add_wait, exit_for
 from cli._options import (
     Subparsers,
     add_command,
@@ -82,6 +83,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     add_inputs(p)
     add_observed_at(p, "when the pages were seen (ISO 8601; UTC if no offset)")
     add_data_dir(p)
+    add_wait(p)
     p.set_defaults(func=run)
     return p
 
@@ -205,10 +207,22 @@ def _import_batch(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Archive, parse and load every input; print a summary; 1 if anything failed."""
+    """Archive, parse and load every input, holding the data dir's writer lock; print a
+    summary; 1 if anything failed, 2 on bad use or when another writer holds the lock."""
     if not check_inputs(args):
         return 2
+    from flows.lock import writer_lock
+
     data = settings.data_dir(args.data_dir)
+    try:
+        with writer_lock(data.resolve(), "import", wait=args.wait):
+            return _run_locked(args, data)
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
+        return exit_for("import", exc)
+
+
+def _run_locked(args: argparse.Namespace, data: Path) -> int:
+    """`run` with the writer lock held."""
     db = settings.db_path(data)
     try:
         con = connect(db)

@@ -20,7 +20,10 @@ or text/html resource/conversion record is one page.
 Each line is the parser's Comparison.to_dict(). A page or input that cannot be parsed
 prints {"url": ..., "error": ..., "input": ...} instead, plus one line on stderr
 ("verdicts: <input>: <what is wrong>"); the other pages still print, and the exit
-status is 1 at the end. WARC records are named <file>@<offset> in messages.
+status is 1 at the end. WARC records are named <file>@<offset> in messages; a record
+that cannot be read (damaged, cut short, or a body that decodes past the 8 MB cap, the
+crawler's) is reported with its offset, and the records after it are still read. A file
+over the same cap is refused.
 
 The page URL (which gives the tools' slugs) is --url, else the WARC-Target-URI, else
 the page's canonical link, else null. Nothing is written to disk.

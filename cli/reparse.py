@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from cli._exits import add_wait, exit_for, hide_run_tracebacks
 from cli._options import HelpFormatter, Subparsers, add_command, add_data_dir, fail
 from flows import settings
 from flows.runtime import quiet_prefect
@@ -26,21 +27,31 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                    help="load into this warehouse file instead of DATA_DIR/verdicts.duckdb "
                         "(e.g. a new one, to check the archive alone rebuilds it)")
     p.add_argument("--no-prefect", action="store_true", help="run without Prefect")
-    p.add_argument("-v", "--verbose", action="store_true", help="show Prefect's run logs")
+    add_wait(p)
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show Prefect's run logs, and the traceback of an error")
     p.set_defaults(func=run)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    """Reparse and print the totals as JSON. 1 when the archive has no WARC files."""
+    """Reparse and print the totals as JSON. 1 when the archive has no WARC files or the
+    reparse failed (one line says why), 2 when another writer holds the data dir."""
     data = settings.data_dir(args.data_dir)
     if not settings.archive_dir(data).is_dir():
         fail("reparse", f"no archive in {data} (nothing to reparse)")
         return 1
     quiet_prefect(args.verbose)
+    from flows.lock import writer_lock
     from flows.reparse import reparse, reparse_archive
 
+    hide_run_tracebacks(args.verbose)
     fn = reparse if args.no_prefect else reparse_archive
-    totals = fn(str(data), db=args.db)
+    try:
+        # the flow takes the lock too (re-entrant in this process); here it waits --wait
+        with writer_lock(data.resolve(), "reparse", wait=args.wait):
+            totals = fn(str(data), db=args.db)
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
+        return exit_for("reparse", exc, verbose=args.verbose)
     print(json.dumps(totals, indent=2, default=str))
     return 0

@@ -1,4 +1,5 @@
-"""`verdicts report`: run the analysis notebooks on the warehouse; save their charts as PNG."""
+"""`verdicts report`: run the analysis notebooks on the warehouse; write their charts as PNG
+and one self-contained HTML report (questions, embedded charts, conclusions)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cli._options import Subparsers, add_command, add_data_dir, fail
+from cli._report_html import Section, section_from_notebook, write_report
 from flows import settings
 
 if TYPE_CHECKING:
@@ -19,12 +21,15 @@ if TYPE_CHECKING:
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 #: The kernel the notebooks name (their metadata.kernelspec.name).
 KERNEL_NAME = "python3"
+REPORT_NAME = "report.html"
 
 DESCRIPTION = """\
 Execute every notebook in notebooks/ top to bottom against the warehouse (read-only, via
-the published snapshot) and write their charts as PNG files, plus each executed
-notebook, to --out (default: reports/). The notebooks read $VERDICTS_DATA_DIR and
-$VERDICTS_REPORT_DIR, which this command sets. Exit status 1 if a notebook fails.
+the published snapshot) and write to --out (default: reports/): their charts as PNG files,
+each executed notebook (with its charts inside), and report.html, one self-contained page
+with each notebook's question, charts (embedded) and conclusions, readable offline. The
+notebooks read $VERDICTS_DATA_DIR and $VERDICTS_REPORT_DIR, which this command sets.
+Exit status 1 if a notebook fails (the report still shows the others).
 """
 
 
@@ -43,6 +48,8 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
         type=Path,
         help="notebooks to run (default: every notebooks/*.ipynb)",
     )
+    p.add_argument("--html", default=REPORT_NAME,
+                   help=f"name of the HTML report in --out (default: {REPORT_NAME})")
     p.set_defaults(func=run)
     return p
 
@@ -107,6 +114,37 @@ def execute_notebook(path: Path, data_dir: Path, out_dir: Path, timeout: int = 6
     return executed
 
 
+def _one_line(exc: Exception) -> str:
+    """A failed notebook in one line: the cell's exception (nbclient's ename/evalue), else
+    the first line of the error."""
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        value = next((ln for ln in str(evalue or "").splitlines() if ln.strip()), "")
+        return f"{ename}: {value}" if value else str(ename)
+    return next((ln for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
+
+
+def _run_one(path: Path, data: Path, out: Path, timeout: int) -> Section:
+    """Execute one notebook and read it back as a report section (with its error, if any)."""
+    import nbformat
+
+    before = set(out.glob("*.png")) if out.exists() else set()
+    error = None
+    try:
+        executed = execute_notebook(path, data, out, timeout)
+    except Exception as exc:  # noqa: BLE001 - report and go on with the next notebook
+        error = _one_line(exc)
+        fail("report", f"{path.name} failed: {error}")
+        executed = out / path.name
+    else:
+        pngs = sorted(set(out.glob("*.png")) - before) or sorted(out.glob(f"{path.stem}*.png"))
+        print(f"{path.name}: {len(pngs)} chart(s) -> {out}/")
+        for png in pngs:
+            print(f"  {png.name}")
+    nb = nbformat.read(executed, as_version=4) if executed.exists() else {}  # type: ignore[no-untyped-call]
+    return section_from_notebook(nb, path.name, error)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run `verdicts report`."""
     data = settings.data_dir(args.data_dir)
@@ -115,18 +153,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     paths: Sequence[Path] = args.notebooks or sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
     out = Path(args.out)
-    failed = 0
-    for path in paths:
-        before = set(out.glob("*.png")) if out.exists() else set()
-        try:
-            execute_notebook(path, data, out, args.timeout)
-        except Exception as exc:  # noqa: BLE001 - report and go on with the next notebook
-            failed += 1
-            first = next((ln for ln in str(exc).splitlines() if ln.strip()), type(exc).__name__)
-            fail("report", f"{path.name} failed: {first}")
-            continue
-        pngs = sorted(set(out.glob("*.png")) - before) or sorted(out.glob(f"{path.stem}*.png"))
-        print(f"{path.name}: {len(pngs)} chart(s) -> {out}/")
-        for png in pngs:
-            print(f"  {png.name}")
-    return 1 if failed else 0
+    out.mkdir(parents=True, exist_ok=True)
+    sections = [_run_one(path, data, out, args.timeout) for path in paths]
+    report = write_report(out / args.html, sections, data.resolve())
+    charts = sum(len(s.charts) for s in sections)
+    print(f"report: {report} ({charts} chart(s) embedded, {len(sections)} notebook(s))")
+    return 1 if any(s.error for s in sections) else 0

@@ -4,9 +4,10 @@ It knows neither Prefect, nor DuckDB, nor WARC: it turns a site into fetch resul
 the flows decide what to keep.
 """
 
+from crawler._breaker import HostBreaker
 from crawler._config import LIVE_BASE_URL, LIVE_RATE_PER_SECOND, USER_AGENT
 from crawler._discovery import Discovery, discover, extract_links, fetch_robots, in_scope_pages
-from crawler._fetch import Exchange, FetchConfig, Fetcher, FetchResult
+from crawler._fetch import Exchange, FailedRequest, FetchConfig, Fetcher, FetchResult
 from crawler._frontier import Frontier
 from crawler._models import (
     FETCH_COLUMNS,
@@ -37,12 +38,14 @@ __all__ = [
     "Change",
     "Discovery",
     "Exchange",
+    "FailedRequest",
     "FetchConfig",
     "FetchKind",
     "FetchResult",
     "FetchRow",
     "Fetcher",
     "Frontier",
+    "HostBreaker",
     "HostLimiter",
     "Outcome",
     "Plan",

@@ -22,6 +22,7 @@ class AttemptFailure(Exception):
         super().__init__(f"{reason}: {detail}" if detail else str(reason))
         self.reason = reason
         self.retry = retry
+        self.detail = detail
 
 
 class BodyDecoder:

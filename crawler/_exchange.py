@@ -1,4 +1,5 @@
-"""What the fetcher is told and what it hands back: FetchConfig, Exchange, FetchResult.
+"""What the fetcher is told and what it hands back: FetchConfig, Exchange,
+FailedRequest, FetchResult.
 
 Plain data, apart from the fetcher's logic, so callers (the flows, tests, benchmarks) can
 read the shapes without the HTTP machinery.
@@ -12,8 +13,9 @@ from datetime import UTC, datetime
 from crawler._config import LIVE_RATE_PER_SECOND, USER_AGENT
 from crawler._models import FetchKind, Outcome
 from crawler._politeness import request_interval
+from parsers import MAX_PAGE_BYTES
 
-__all__ = ["Exchange", "FetchConfig", "FetchResult"]
+__all__ = ["Exchange", "FailedRequest", "FetchConfig", "FetchResult"]
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,14 @@ class FetchConfig:
     read_timeout: float = 30.0  # between two reads of a response
     attempt_timeout: float = 60.0  # one request, body included
     deadline: float = 300.0  # one URL, from its first request: attempts, backoff, hops
-    max_body_bytes: int = 8 * 1024 * 1024  # on the wire and decoded
+    max_body_bytes: int = MAX_PAGE_BYTES  # on the wire and decoded
     max_redirects: int = 5
     max_attempts: int = 4  # tries of one request (1 + retries)
     backoff_base: float = 1.0  # first retry waits ~this long, then doubling
     backoff_max: float = 60.0
     retry_after_cap: float = 120.0  # a longer Retry-After ends the URL's tries for this run
+    breaker_threshold: int = 5  # requests in a row without a response that end the run's
+    #                             requests to the host (crawler._breaker); 0 = never
     http2: bool = True
 
     def interval(self, crawl_delay: float | None) -> float:
@@ -71,13 +75,32 @@ class Exchange:
 
 
 @dataclass
+class FailedRequest:
+    """A request that got no usable response: what was sent, when, and why it failed.
+
+    `status` is set when the response headers came but the body did not (reset, cut
+    short, too large); None when no response came at all (refused, timed out, reset).
+    """
+
+    url: str
+    request_headers: list[tuple[str, str]]
+    date: datetime  # when the request was sent
+    reason: str
+    detail: str = ""
+    status: int | None = None
+    method: str = "GET"
+
+
+@dataclass
 class FetchResult:
     """The outcome of fetching one URL (see crawl_fetch in warehouse/sql/020_crawl.sql).
 
     `outcome` is fetched, not_modified, gone, failed, disallowed or out_of_scope;
     `reason` (a :class:`~crawler._models.Reason` or `http_<status>`) says why for the last
     three. `body` is the decoded final body (None unless a complete final response came);
-    `exchanges` are every completed exchange in order, the final one last.
+    `exchanges` are the completed exchange of each hop (redirects, then the final
+    response) in order; `trail` is every request sent, in order: its exchange (retried
+    5xx/429 answers included) or the :class:`FailedRequest` it ended as.
     """
 
     url: str
@@ -97,6 +120,7 @@ class FetchResult:
     content_type: str | None = None
     body: bytes | None = None
     exchanges: list[Exchange] = field(default_factory=list)
+    trail: list[Exchange | FailedRequest] = field(default_factory=list)
     _first_sent: float | None = field(default=None, repr=False)  # monotonic, first request
 
     @property

@@ -5,84 +5,56 @@ hop is checked before it is requested:
 
 * robots.txt (:mod:`crawler._robots`) — a Disallowed URL is never requested;
 * scope and SSRF (:mod:`crawler._scope`) — only the target host (and its www. twin), never
-  a private/loopback/link-local/reserved address unless the target itself is one;
-* per-host rate and concurrency (:mod:`crawler._politeness`), Crawl-delay included;
+  a private/loopback/link-local/reserved address unless the target itself is one; the
+  connection goes to the very addresses checked (:mod:`crawler._pinning`);
+* per-host rate and concurrency (:mod:`crawler._politeness`), Crawl-delay included, and a
+  circuit breaker per host (:mod:`crawler._breaker`): a host that stops answering is left
+  alone for the rest of the run;
 * retries of timeouts, connection errors, truncated bodies, 429 and 5xx, with exponential
   backoff and jitter, honouring Retry-After (capped);
 * connect/read timeouts, a per-attempt deadline and a per-URL deadline;
 * a body size cap enforced while streaming, on the wire and after decompression;
 * conditional GETs from stored validators (If-None-Match / If-Modified-Since).
 
-The fetcher knows nothing of WARCs: a :class:`FetchResult` carries every completed
-:class:`Exchange` (redirect hops and the final response, raw bytes as received) for the
-caller to archive before anything parses them.
+The fetcher knows nothing of WARCs: a :class:`FetchResult` carries every request it sent,
+in order (its :class:`Exchange`, raw bytes as received, or the :class:`FailedRequest` it
+ended as: retried attempts included), for the caller to archive before anything parses
+them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import httpx
 
-from crawler._decode import AttemptFailure, BodyDecoder
-from crawler._exchange import Exchange, FetchConfig, FetchResult
+from crawler._attempt import Response, Sender, host_down, origin
+from crawler._breaker import HostBreaker
+from crawler._decode import AttemptFailure
+from crawler._exchange import Exchange, FailedRequest, FetchConfig, FetchResult
 from crawler._models import FetchKind, Outcome, Reason, http_reason
-from crawler._politeness import HostLimiter
+from crawler._pinning import Pins, new_client
+from crawler._politeness import HostLimiter, SlotAbandoned
 from crawler._retry import backoff_delay, parse_retry_after
 from crawler._robots import RobotsPolicy
 from crawler._scope import Scope, ScopeError, normalize_url
 from parsers import media_type
 
-__all__ = ["PAGE_TYPES", "Exchange", "FetchConfig", "FetchResult", "Fetcher"]
+__all__ = ["PAGE_TYPES", "Exchange", "FailedRequest", "FetchConfig", "FetchResult", "Fetcher"]
 
 #: Content types a comparison page may come as.
 PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-_SSL_CONTEXT: ssl.SSLContext | None = None
-
-
-def _ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context per process: building one (CA bundle included) takes
-    ~20 ms, and every fetch batch opens a client per concurrency slot."""
-    global _SSL_CONTEXT
-    if _SSL_CONTEXT is None:
-        _SSL_CONTEXT = httpx.create_ssl_context()
-    return _SSL_CONTEXT
-
-
-@dataclass
-class _Response:
-    """One hop's response read whole: the exchange as received and its decoded body."""
-
-    exchange: Exchange
-    decoded: bytes
-
-
-def _transport_failure(exc: TimeoutError | httpx.TransportError) -> AttemptFailure:
-    """The failure a timeout or transport error stands for (each is worth a retry)."""
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return AttemptFailure(Reason.TIMEOUT, retry=True, detail=type(exc).__name__)
-    if isinstance(exc, httpx.RemoteProtocolError):
-        msg = str(exc).lower()
-        if "incomplete" in msg or "complete message" in msg or "less data" in msg:
-            return AttemptFailure(Reason.TRUNCATED_BODY, retry=True, detail=str(exc))
-        return AttemptFailure(Reason.CONNECTION_RESET, retry=True, detail=str(exc))
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return AttemptFailure(Reason.CONNECTION_RESET, retry=True, detail=str(exc))
-    return AttemptFailure(Reason.CONNECTION_ERROR, retry=True, detail=str(exc))
 
 
 class Fetcher:
     """Fetch URLs of one site politely. Use as ``async with Fetcher(...) as f:``.
 
     `robots` may be set (or replaced) after construction, e.g. once robots.txt has been
-    fetched with this same fetcher; `not_before` continues an earlier batch's spacing.
+    fetched with this same fetcher; `not_before` continues an earlier batch's spacing;
+    `breaker` continues an earlier batch's circuit breaker (default: a new one).
     """
 
     def __init__(
@@ -93,8 +65,14 @@ class Fetcher:
         robots: RobotsPolicy | None = None,
         not_before: float = 0.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        breaker: HostBreaker | None = None,
     ) -> None:
         self.config = config or FetchConfig()
+        self.breaker = breaker if breaker is not None else HostBreaker(
+            threshold=self.config.breaker_threshold)
+        self.pins = Pins()  # the addresses the scope check approved, per host:port
+        self._sender = Sender(self.config.attempt_timeout, self.config.max_body_bytes,
+                              self.breaker)
         self.scope = Scope(base_url)
         self.base_url = base_url
         self._robots: RobotsPolicy | None = None
@@ -111,24 +89,9 @@ class Fetcher:
     # -- lifecycle ---------------------------------------------------------------------
     def _new_client(self, connections: int) -> httpx.AsyncClient:
         cfg = self.config
-        return httpx.AsyncClient(
-            http2=cfg.http2,
-            follow_redirects=False,
-            trust_env=False,
-            verify=_ssl_context(),
-            transport=self._transport,
-            timeout=httpx.Timeout(
-                connect=cfg.connect_timeout, read=cfg.read_timeout,
-                write=cfg.read_timeout, pool=None,
-            ),
-            limits=httpx.Limits(max_connections=connections,
-                                max_keepalive_connections=connections),
-            headers={
-                "User-Agent": cfg.user_agent,
-                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
-                "Accept-Encoding": "gzip, deflate",
-            },
-        )
+        return new_client(user_agent=cfg.user_agent, http2=cfg.http2,
+                          connect_timeout=cfg.connect_timeout, read_timeout=cfg.read_timeout,
+                          connections=connections, pins=self.pins, transport=self._transport)
 
     async def __aenter__(self) -> Fetcher:
         # One client with one connection per concurrency slot: httpcore's shared pool
@@ -178,7 +141,8 @@ class Fetcher:
 
         `accept_types`: media types a 200 may have (others fail bad_content_type);
         None accepts any. Robots rules are not applied to kind robots. Never raises for
-        anything the site or the network does.
+        anything the site or the network does. With the host's breaker open, a URL not
+        requested at all ends skipped (host_down).
         """
         url = normalize_url(url)
         conditional = bool(etag or last_modified)
@@ -188,6 +152,8 @@ class Fetcher:
             await self._fetch_chain(result, etag, last_modified, accept_types)
         except AttemptFailure as exc:
             result.outcome, result.reason = Outcome.FAILED, exc.reason
+            if exc.reason == Reason.HOST_DOWN and result.requests == 0:
+                result.outcome = Outcome.SKIPPED
         finally:
             if result._first_sent is not None:
                 result.elapsed_ms = (time.monotonic() - result._first_sent) * 1000.0
@@ -219,14 +185,8 @@ class Fetcher:
             if hop and result.kind != FetchKind.ROBOTS and not self.allowed_by_robots(current):
                 result.outcome, result.reason = Outcome.DISALLOWED, Reason.ROBOTS_REDIRECT
                 return
-            try:
-                await self.scope.check(current, redirect=hop > 0)
-            except ScopeError as exc:
-                result.outcome = Outcome.FAILED if hop else Outcome.OUT_OF_SCOPE
-                result.reason = exc.reason
+            if not await self._checked(result, current, hop):
                 return
-            except OSError as exc:  # DNS failure
-                raise AttemptFailure(Reason.DNS_ERROR, retry=False, detail=str(exc)) from exc
             response = await self._request(result, current, headers)
             ex = response.exchange
             result.exchanges.append(ex)
@@ -248,8 +208,27 @@ class Fetcher:
             return
         result.outcome, result.reason = Outcome.FAILED, Reason.REDIRECT_LOOP  # too many hops
 
+    async def _checked(self, result: FetchResult, url: str, hop: int) -> bool:
+        """Check `url`'s scope and addresses and pin them for its connection; False (the
+        outcome set) when it must not be requested. Raises AttemptFailure for a DNS
+        failure or a host given up on."""
+        host, port = origin(url)
+        if self.breaker.is_open(host):
+            raise host_down(host)
+        try:
+            addresses = await self.scope.check(url, redirect=hop > 0)
+        except ScopeError as exc:
+            result.outcome = Outcome.FAILED if hop else Outcome.OUT_OF_SCOPE
+            result.reason = exc.reason
+            return False
+        except OSError as exc:  # DNS failure
+            self.breaker.failure(host, url)
+            raise AttemptFailure(Reason.DNS_ERROR, retry=False, detail=str(exc)) from exc
+        self.pins.set(host, port, addresses)
+        return True
+
     def _settle(
-        self, result: FetchResult, response: _Response, accept_types: frozenset[str] | None
+        self, result: FetchResult, response: Response, accept_types: frozenset[str] | None
     ) -> None:
         ex = response.exchange
         status = ex.status
@@ -279,26 +258,34 @@ class Fetcher:
 
     async def _request(
         self, result: FetchResult, url: str, headers: dict[str, str]
-    ) -> _Response:
+    ) -> Response:
         """One hop, with retries. Returns the last response (maybe a 5xx after all
-        retries) or raises AttemptFailure when no response came."""
+        retries) or raises AttemptFailure when no response came. When the host is given
+        up on between two tries, the hop ends with what the last try gave."""
         cfg = self.config
         result.attempts = 0
+        last: Response | AttemptFailure | None = None
         for attempt in range(1, cfg.max_attempts + 1):
             result.attempts = attempt
-            result.requests += 1
             wait: float | None = None
             try:
                 response = await self._send(url, headers, result)
             except AttemptFailure as exc:
+                if exc.reason == Reason.HOST_DOWN:
+                    result.attempts = attempt - 1
+                    if isinstance(last, Response):
+                        return last
+                    if last is None:
+                        raise
+                    raise last from None  # the last try's failure is the hop's
                 if not exc.retry or attempt == cfg.max_attempts:
                     raise
-                failure: AttemptFailure | None = exc
+                last = exc
             else:
                 status = response.exchange.status
                 if status != 429 and status < 500:
                     return response
-                failure = None
+                last = response
                 retry_after = parse_retry_after(response.exchange.header("retry-after"))
                 if retry_after is not None:
                     self.limiter.defer(min(retry_after, cfg.retry_after_cap))
@@ -313,8 +300,8 @@ class Fetcher:
             # slot in a long queue does not use it up
             first = result._first_sent if result._first_sent is not None else time.monotonic()
             if time.monotonic() - first + wait > cfg.deadline:
-                if failure is not None:
-                    raise failure
+                if isinstance(last, AttemptFailure):
+                    raise last
                 return response
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")
@@ -324,64 +311,19 @@ class Fetcher:
         return backoff_delay(attempt, base=self.config.backoff_base,
                              ceiling=self.config.backoff_max)
 
-    async def _send(self, url: str, headers: dict[str, str], result: FetchResult) -> _Response:
-        """Send one request inside a politeness slot and read its body under the caps."""
+    async def _send(self, url: str, headers: dict[str, str], result: FetchResult) -> Response:
+        """Send one request inside a politeness slot and read its body under the caps;
+        nothing is sent (HOST_DOWN) once the host's breaker is open, even while waiting."""
         assert self._clients, "use `async with Fetcher(...)`"
-        cfg = self.config
-        async with self.limiter.slot():
-            client = self._free.pop()  # the slot guarantees a free one
-            sent_at = datetime.now(UTC)
-            if result._first_sent is None:
-                result._first_sent = time.monotonic()
-                result.fetched_at = sent_at
-            try:
-                async with asyncio.timeout(cfg.attempt_timeout):
-                    request = client.build_request("GET", url, headers=headers)
-                    response = await client.send(request, stream=True)
-                    try:
-                        decoded, raw = await self._read_body(response, result)
-                    finally:
-                        await response.aclose()
-            except (TimeoutError, httpx.TransportError) as exc:
-                raise _transport_failure(exc) from exc
-            finally:
-                self._free.append(client)
-        exchange = Exchange(
-            url=url,
-            request_headers=[(k.decode("latin-1"), v.decode("latin-1"))
-                             for k, v in request.headers.raw],
-            status=response.status_code,
-            reason=response.reason_phrase or "",
-            http_version=response.http_version,
-            response_headers=[(k.decode("latin-1"), v.decode("latin-1"))
-                              for k, v in response.headers.raw],
-            body=raw,
-            date=sent_at,
-        )
-        return _Response(exchange=exchange, decoded=decoded)
-
-    async def _read_body(
-        self, response: httpx.Response, result: FetchResult
-    ) -> tuple[bytes, bytes]:
-        """Stream the body, aborting past max_body_bytes (wire or decoded).
-
-        Returns (decoded, raw). Bodies of redirects and errors are read too (capped), so
-        connections can be reused and the exchange archived whole.
-        """
-        limit = self.config.max_body_bytes
-        declared = response.headers.get("content-length")
-        if declared and declared.strip().isdigit() and int(declared) > limit:
-            raise AttemptFailure(Reason.TOO_LARGE, retry=False, detail=f"Content-Length {declared}")
-        if response.status_code == 304 or response.request.method == "HEAD":
-            return b"", b""
-        decoder = BodyDecoder(response.headers.get("content-encoding"), limit)
-        raw = bytearray()
-        async for chunk in response.aiter_raw():
-            raw += chunk
-            result.bytes_received += len(chunk)
-            if len(raw) > limit:
-                raise AttemptFailure(Reason.TOO_LARGE, retry=False,
-                                     detail=f"body over {limit} bytes")
-            decoder.feed(chunk)
-        return decoder.finish(), bytes(raw)
-
+        host, _ = origin(url)
+        if self.breaker.is_open(host):
+            raise host_down(host)
+        try:
+            async with self.limiter.slot(give_up=lambda: self.breaker.is_open(host)):
+                client = self._free.pop()  # the slot guarantees a free one
+                try:
+                    return await self._sender.send_once(client, url, headers, result)
+                finally:
+                    self._free.append(client)
+        except SlotAbandoned:
+            raise host_down(host) from None

@@ -33,7 +33,7 @@ class Outcome(StrEnum):
     FAILED = "failed"  # `reason` says why; retried by the next run
     DISALLOWED = "disallowed"  # robots.txt: never requested
     OUT_OF_SCOPE = "out_of_scope"  # not a comparison page / not the target host
-    SKIPPED = "skipped"  # not requested tonight (`reason`: unchanged, max_pages)
+    SKIPPED = "skipped"  # not requested tonight (`reason`: unchanged, max_pages, host_down)
 
 
 class Change(StrEnum):
@@ -58,6 +58,7 @@ class Reason(StrEnum):
     TOO_LARGE = "too_large"
     TRUNCATED_BODY = "truncated_body"
     BAD_CONTENT_ENCODING = "bad_content_encoding"
+    HOST_DOWN = "host_down"  # the host's circuit breaker is open: not requested (again) tonight
     # HTTP
     HTTP_429 = "http_429"
     HTTP_5XX = "http_5xx"

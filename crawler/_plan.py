@@ -9,6 +9,12 @@ the K-th night after (a 304 restarts its clock). Pages never fetched, failed las
 without a lastmod, or with a new lastmod are requested (conditionally when validators are
 known). A page that has just left the sitemap is requested once, to record whether it is
 gone; one already off the sitemap is rechecked by the same age rule.
+
+A page a run did not request (skipped: max_pages, or host_down when the site stopped
+answering) leaves its history as it was: the warehouse reads the last outcome other than
+skipped, so the page is due again the next night for the same reason. (Except a page
+that had just left the sitemap: `last_in_sitemap` is read from skipped rows too, so
+it waits for its age recheck.)
 """
 
 from __future__ import annotations

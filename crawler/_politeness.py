@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-__all__ = ["HostLimiter", "request_interval"]
+__all__ = ["HostLimiter", "SlotAbandoned", "request_interval"]
+
+
+class SlotAbandoned(Exception):
+    """A slot was given up while waiting for it (see :meth:`HostLimiter.slot`)."""
 
 
 def request_interval(
@@ -80,11 +84,18 @@ class HostLimiter:
         self._next = max(self._next, time.time() + max(0.0, seconds))
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Wait for a free slot and the host's next start time, then hold the slot."""
+    async def slot(self, give_up: Callable[[], bool] | None = None) -> AsyncIterator[None]:
+        """Wait for a free slot and the host's next start time, then hold the slot.
+
+        `give_up` is asked whenever the wait ends: when it says True, the slot is not
+        taken (the spacing is not used up) and :class:`SlotAbandoned` is raised, so a
+        queue of requests to a host given up on drains at once.
+        """
         async with self._sem:
             async with self._lock:
                 while True:
+                    if give_up is not None and give_up():
+                        raise SlotAbandoned
                     wait = self._next - time.time()
                     if wait <= 0:
                         break

@@ -8,7 +8,9 @@ Two checks, in this order, for every URL and every redirect hop:
    matched on its exact host:port alone.
 2. **SSRF** (resolves the name): every address the host resolves to must be public —
    not private, loopback, link-local, multicast, reserved or unspecified — unless the
-   target itself is such an address, and then only that exact host:port.
+   target itself is such an address, and then only that exact host:port. The addresses
+   checked are the ones the request connects to (:mod:`crawler._pinning`): the name is
+   not resolved a second time.
 
 A redirect that fails (1) is ``redirect_offsite``; one that fails (2), or points at a
 private address literal, is ``redirect_private``.
@@ -142,20 +144,29 @@ class Scope:
             raise ScopeError(Reason.REDIRECT_OFFSITE if redirect else Reason.OUT_OF_SCOPE,
                              f"{url} is not on {self.host}")
 
-    async def check(self, url: str, *, redirect: bool = False) -> None:
-        """Raise :class:`ScopeError` unless `url` may be requested now.
+    async def check(self, url: str, *, redirect: bool = False) -> tuple[str, ...]:
+        """Raise :class:`ScopeError` unless `url` may be requested now; return the
+        addresses the request must connect to (and no other: see crawler._pinning).
 
-        Resolves the host (cached for `dns_ttl` seconds) and refuses any private address,
-        except the target's own exact host:port when the target is private.
+        Resolves the host once (cached for `dns_ttl` seconds) and refuses it when any of
+        its addresses is private, except the target's own exact host:port when the
+        target is private. An IP literal is its own address.
         """
         self.check_static(url, redirect=redirect)
         _, host, port = _host_port(url)
-        if self.target_is_private or _ip_literal(host) is not None:
-            return  # the literal was checked above; a private target is pinned to host:port
-        for ip in await self._resolve(host, port):
-            if not is_public_address(ip):
-                raise ScopeError(Reason.REDIRECT_PRIVATE if redirect else Reason.PRIVATE_ADDRESS,
-                                 f"{host} resolves to {ip}")
+        literal = _ip_literal(host)
+        if literal is not None:
+            return (literal,)  # checked above
+        ips = await self._resolve(host, port)
+        if not ips:
+            raise OSError(f"no address for {host}")
+        if not self.target_is_private:  # a private target is held to its exact host:port
+            for ip in ips:
+                if not is_public_address(ip):
+                    raise ScopeError(
+                        Reason.REDIRECT_PRIVATE if redirect else Reason.PRIVATE_ADDRESS,
+                        f"{host} resolves to {ip}")
+        return tuple(ips)
 
     async def _resolve(self, host: str, port: int) -> list[str]:
         now = time.monotonic()
@@ -164,7 +175,9 @@ class Scope:
             return cached[1]
         loop = asyncio.get_running_loop()
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        ips = sorted({str(info[4][0]) for info in infos})
+        # the resolver's order (its address preference), each address once
+        ips = list(dict.fromkeys(str(info[4][0]) for info in infos
+                                 if info[0] in (socket.AF_INET, socket.AF_INET6)))
         self._dns[(host, port)] = (now + self.dns_ttl, ips)
         return ips
 

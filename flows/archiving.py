@@ -17,6 +17,7 @@ from archive import ArchivedRecord, WarcWriter, journal_path, payload_digest
 from crawler import (
     Change,
     Exchange,
+    FailedRequest,
     FetchConfig,
     FetchKind,
     FetchResult,
@@ -90,6 +91,8 @@ def fetch_row(run_id: str, result: FetchResult, item: PlanItem | None = None,
         final_url=result.final_url, conditional=result.conditional, etag=result.etag,
         last_modified=result.last_modified,
     )
+    if result.outcome == Outcome.SKIPPED:  # not requested (host_down): like the plan's rows
+        row.fetched_at = row.elapsed_ms = row.final_url = None
     if item is not None:
         row.sitemap_lastmod = item.sitemap_lastmod
         row.in_sitemap = item.in_sitemap
@@ -123,13 +126,16 @@ class _Final(NamedTuple):
 def archive_fetch(
     writer: WarcWriter, spec: RunSpec, result: FetchResult, item: PlanItem | None
 ) -> tuple[FetchRow, Payload | None]:
-    """Write a fetch's exchanges to the WARC and return its crawl_fetch row and, for a
-    new payload, the payload to parse.
+    """Write every request of a fetch to the WARC and return its crawl_fetch row and, for
+    a new payload, the payload to parse.
 
-    Every hop gets a request and a response record; the final response of a page is a
-    revisit record instead when it is a 304 or its payload digest equals the previous
-    capture's. The records of the fetch are synced to disk together (one fsync) before
-    the row is returned, so a row never names a record not on disk.
+    Every request sent (each redirect hop and each retry) gets a request record, then
+    its response record, or, when no usable response came, a metadata record naming
+    the error (:func:`_write_failure`). The final response of a page is a revisit
+    record instead when it is a 304 or its payload digest equals the previous capture's;
+    the row points at that final record. The records of the fetch are synced to disk
+    together (one fsync) before the row is returned, so a row never names a record not
+    on disk.
     """
     with writer.deferred_sync():
         final = _write_exchanges(writer, spec, result, item)
@@ -179,14 +185,17 @@ def _capture(row: FetchRow, spec: RunSpec, result: FetchResult, item: PlanItem |
 
 def _write_exchanges(writer: WarcWriter, spec: RunSpec, result: FetchResult,
                      item: PlanItem | None) -> _Final | None:
-    """Write a request and a response (or revisit) record per exchange; return the final
-    exchange's record, if any exchange completed."""
+    """Write a request and a response (or revisit, or failure metadata) record per request
+    sent; return the final exchange's record, if any exchange completed."""
     final = result.final
     previous = _previous(result, item)
     written = None
-    for ex in result.exchanges:
+    for ex in result.trail or result.exchanges:
         date = spec.stamp(ex.date)
         req = writer.write_request(ex.url, headers=ex.request_headers, date=date)
+        if isinstance(ex, FailedRequest):
+            _write_failure(writer, ex, date, req.record_id)
+            continue
         if ex is final and previous is not None and _is_revisit(result, ex, previous):
             rec = writer.write_revisit(
                 ex.url, refers_to_record_id=previous.record_id, refers_to_url=previous.url,
@@ -205,6 +214,20 @@ def _write_exchanges(writer: WarcWriter, spec: RunSpec, result: FetchResult,
                                     rec.record_id, record_type)
             written = _Final(ex, date, rec, location)
     return written
+
+
+def _write_failure(writer: WarcWriter, failed: FailedRequest, date: datetime,
+                   request_id: str) -> None:
+    """Archive why a request got no usable response: a WARC 1.1 `metadata` record
+    (application/warc-fields) concurrent to its request record. WARC has no record type
+    for "no response"; a metadata record describing the capture event is what the spec
+    offers, and Heritrix's metadata records take the same form."""
+    fields = [("fetch-error", failed.reason)]
+    if failed.detail:
+        fields.append(("fetch-error-detail", " ".join(failed.detail.split())))
+    if failed.status is not None:  # the headers came, the body did not (kept no further)
+        fields.append(("partial-response-status", str(failed.status)))
+    writer.write_metadata(failed.url, fields=fields, date=date, concurrent_to=request_id)
 
 
 def _previous(result: FetchResult, item: PlanItem | None) -> _Previous | None:

@@ -3,7 +3,9 @@
 An input is a file: ``.html`` / ``.htm`` (text/html), ``.txt`` (a text rendering,
 text/plain), or a WARC (``.warc``, ``.warc.gz``) whose page records each become one
 payload. Every problem with an input becomes an :class:`InputError` with a one-line
-message naming it, so the rest of a batch goes on.
+message naming it (and, inside a WARC, the record's offset), so the rest of a batch goes
+on. A file is read, and a WARC record's body decoded, only up to the decode cap
+(:data:`archive.MAX_BODY_BYTES`, the crawler's too).
 
 The source URL of a payload is ``--url`` (one input only), else the WARC-Target-URI,
 else None — then the parser takes the page's canonical link, if any.
@@ -18,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from archive import iter_payloads, payload_digest
+from archive import MAX_BODY_BYTES, RecordError, megabytes, payload_digest, scan_payloads
 from flows.payloads import (
     IMPORT,
     ParsedPayload,
@@ -85,11 +87,15 @@ def file_mtime(path: Path) -> datetime:
 def _read_file(
     path: Path, given: str, url: str | None, observed_at: datetime | None
 ) -> InputPayload | InputError:
+    """One plain-file input, read only up to the decode cap (as a fetched body is)."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BODY_BYTES + 1)
         when = observed_at or file_mtime(path)
     except OSError as exc:
         return InputError(given, f"cannot read: {exc.strerror or one_line(exc)}")
+    if len(data) > MAX_BODY_BYTES:
+        return InputError(given, f"file over {megabytes(MAX_BODY_BYTES)} cap")
     return Payload(
         url=url,
         observed_at=when,
@@ -108,9 +114,15 @@ def _read_file(
 def _read_warc(
     path: Path, given: str, url: str | None, observed_at: datetime | None
 ) -> Iterator[InputPayload | InputError]:
-    pages = skipped = 0
+    """The page payloads of one WARC input, and an InputError naming the offset of each
+    record that cannot be read (the records after it still are)."""
+    pages = skipped = errors = 0
     try:
-        for rec in iter_payloads(path):
+        for rec in scan_payloads(path):
+            if isinstance(rec, RecordError):
+                errors += 1
+                yield InputError(given, rec.message)
+                continue
             if rec.http_status is not None and rec.http_status != 200:
                 skipped += 1  # redirects, 404s …: not page captures
                 continue
@@ -122,11 +134,7 @@ def _read_warc(
     except OSError as exc:
         yield InputError(given, f"cannot read WARC: {exc.strerror or one_line(exc)}")
         return
-    except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on damaged files
-        where = f" after {pages} page record(s)" if pages else ""
-        yield InputError(given, f"unreadable WARC{where}: {one_line(exc)}")
-        return
-    if pages == 0:
+    if pages == 0 and errors == 0:
         detail = f" ({skipped} non-200 response(s) skipped)" if skipped else ""
         yield InputError(given, f"no page records in WARC (HTML responses, text resources){detail}")
 
@@ -171,12 +179,21 @@ T = TypeVar("T")
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Lists of up to `size` items, in order (itertools.batched, which needs Python 3.12)."""
+    """Lists of up to `size` items, in order (itertools.batched, which needs Python 3.12).
+
+    When `items` raises, the items already read are yielded first as a last, short batch,
+    then the error is raised: a source that fails midway never takes whole items with it.
+    """
     batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
+    try:
+        for item in items:
+            batch.append(item)
+            if len(batch) >= size:
+                full, batch = batch, []
+                yield full
+    except Exception:
+        if batch:
             yield batch
-            batch = []
+        raise
     if batch:
         yield batch

@@ -10,9 +10,12 @@ load → summary (the pipeline is :mod:`flows.pipeline`; this module gives it Pr
   artifact.
 
 A run killed at any moment is resumed by the next start with the same observed_at.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: a served deployment sends the flow to its
+run's process by value (cloudpickle keeps only the globals the code uses), and Prefect
+validates the parameters against the annotations there. String annotations ("datetime")
+could not be resolved in that process; real ones travel with the function.
+"""
 
 import logging
 from datetime import datetime
@@ -26,6 +29,7 @@ from flows.executors import PrefectExecutor
 from flows.payloads import parse_batch
 from flows.pipeline import CrawlParams, run_pipeline, validate
 from flows.stages import discover_site, fetch_batch
+from flows.writer_limit import writer_slot
 
 __all__ = ["nightly_crawl", "prefect_executor"]
 
@@ -95,7 +99,8 @@ def nightly_crawl(
     host; robots.txt's Crawl-delay wins over a faster rate. `task_runner` 'dask' runs
     the fetch and parse batches on a Dask LocalCluster. `fetch_options` overrides
     FetchConfig fields (timeouts, retries, size cap). Returns the summary dict and
-    publishes it as a markdown artifact.
+    publishes it as a markdown artifact. On a Prefect server, the run holds the writer
+    slot (:mod:`flows.writer_limit`) that a reparse also takes.
     """
     params = CrawlParams(
         base_url=base_url, data_dir=data_dir, observed_at=observed_at, rate=rate,
@@ -104,8 +109,9 @@ def nightly_crawl(
     )
     validate(params)
     runner = _task_runner(task_runner, dask_workers, dask_processes)
-    if runner is None:
-        return run_pipeline(params, prefect_executor(), publish=_publish_artifact)
-    with runner:
-        return run_pipeline(params, prefect_executor(runner, parallel_parse=dask_processes),
-                            publish=_publish_artifact)
+    with writer_slot():  # one warehouse writer at a time across deployments
+        if runner is None:
+            return run_pipeline(params, prefect_executor(), publish=_publish_artifact)
+        with runner:
+            return run_pipeline(params, prefect_executor(runner, parallel_parse=dask_processes),
+                                publish=_publish_artifact)

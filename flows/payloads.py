@@ -4,6 +4,15 @@ A :class:`Payload` is made once — from a fetch just archived, a record read ba
 WARC (:meth:`Payload.from_archived`), or an input file — and becomes the warehouse's
 CaptureRecord in one call (:meth:`Payload.to_record`). :func:`parse_batch` is what the
 parse workers run (the crawl's worker processes preload this module).
+
+The parse budget: one page may not stall a night. A page over :data:`MAX_PAGE_BYTES`
+(the crawler's own body cap) or whose markup nests too deeply to build in about a second
+(``parsers.nesting``: Lexbor's cost is quadratic in nesting depth, in C code no Python
+timer can interrupt) is recorded as a parse error with that reason, and the batch goes
+on; below those bounds the parser's work is linear in the page's size. The budget is
+counted in bytes and tree-building steps, not seconds, so the same page gets the same
+record on a busy machine and on a reparse; a wall-clock limit would need a process per
+page, and would not.
 """
 
 from __future__ import annotations
@@ -14,9 +23,17 @@ from datetime import datetime
 from typing import Any
 
 from archive import ArchivedPayload, ArchivedRecord
+from parsers import MAX_PAGE_BYTES
 from warehouse import CaptureRecord, capture_id
 
-__all__ = ["Payload", "ParsedPayload", "parse_batch", "parse_payload", "parser_version"]
+__all__ = [
+    "MAX_PAGE_BYTES",
+    "Payload",
+    "ParsedPayload",
+    "parse_batch",
+    "parse_payload",
+    "parser_version",
+]
 
 #: CaptureRecord.source of pages the crawl fetched, and of everything else.
 CRAWL = "crawl"
@@ -137,11 +154,18 @@ def one_line(text: object) -> str:
 def parse_payload(item: Payload) -> ParsedPayload:
     """Parse one payload with the comparison parser; never raises for a bad page.
 
-    A ParseError gives its own one-line message; any other exception (a parser bug)
-    is reported as such, so one odd page cannot stop a batch.
+    A page over the parse budget (see the module docstring) or a ParseError gives its
+    one-line reason; any other exception (a parser bug) is reported as such, so one odd
+    page cannot stop a batch.
     """
     from parsers import ParseError, parse_comparison
 
+    size = len(item.payload)
+    if size > MAX_PAGE_BYTES:
+        return ParsedPayload(
+            None,
+            f"page too large to parse: {size:,} bytes, over the {MAX_PAGE_BYTES:,}-byte budget",
+        )
     try:
         comparison = parse_comparison(item.payload, url=item.url, content_type=item.content_type)
         return ParsedPayload(comparison.to_dict(), None)

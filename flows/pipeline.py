@@ -10,8 +10,14 @@
 4. **batches**: fetch + archive a batch (tasks run one after another, so the host's
    politeness budget is never shared), parse it while the next one fetches, and load its
    rows and captures (in this process, the warehouse's only writer);
-5. **finalize**: captures a retry left behind, the run closed, the snapshot published,
-   the summary.
+5. **finalize**: captures a retry left behind, the run's verdict on itself
+   (:mod:`flows.health`), the run closed, the snapshot published, the summary.
+
+The whole run holds the data dir's writer lock (:mod:`flows.lock`). A run that did not do
+its job (site unreachable, too many failures, a parse-rate drop, the snapshot not
+published) is recorded 'failed' and raises :class:`flows.health.RunFailed`; a run stopped
+by an error is recorded 'failed' with :func:`flows.health.cause_line` and resumed by the
+next start.
 
 The stages run through an :class:`flows.executors.Executor`: Prefect tasks
 (:func:`flows.nightly.nightly_crawl`) or threads (:func:`crawl`). Nothing here imports
@@ -44,6 +50,8 @@ from crawler import (
 from flows import settings
 from flows.archiving import RunSpec
 from flows.executors import Executor, ThreadExecutor, is_done
+from flows.health import RunFailed, cause_line, night_problem
+from flows.lock import writer_lock
 from flows.payloads import Payload, parser_version
 from flows.progress import progress, run_logger
 from flows.recovery import recapture_lost, recover_run
@@ -74,6 +82,7 @@ class CrawlParams:
     batch_size: int = 100
     fetch_options: dict[str, Any] | None = None
     warc_max_bytes: int = 1 << 30
+    lock_wait: float = 0.0  # seconds to wait for another writer to finish (flows.lock)
 
     def fetch_config(self) -> FetchConfig:
         """The FetchConfig: live-site defaults, then rate/concurrency/robots, then the
@@ -116,14 +125,26 @@ class _Run:
 
 def run_pipeline(params: CrawlParams, executor: Executor, *,
                  publish: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """The crawl itself, driven through `executor` (Prefect tasks or threads); returns
-    the run's summary, after handing it to `publish` (e.g. a Prefect artifact)."""
+    """The crawl itself, driven through `executor` (Prefect tasks or threads), holding the
+    data dir's writer lock; returns the run's summary, after handing it to `publish` (e.g.
+    a Prefect artifact). Raises :class:`RunFailed` (after recording and publishing) when
+    the night did not do its job, :class:`flows.lock.LockHeld` when another writer runs."""
     validate(params)
     if logging.getLogger("httpx").level == logging.NOTSET:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request
     started = time.perf_counter()
     data = settings.data_dir(params.data_dir).resolve()
-    con = connect(settings.db_path(data))
+    with writer_lock(data, "crawl", wait=params.lock_wait):
+        con = connect(settings.db_path(data))
+        try:
+            return _run(params, executor, con, data, started, publish)
+        finally:
+            con.close()
+
+
+def _run(params: CrawlParams, executor: Executor, con: Any, data: Path, started: float,
+         publish: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    """The stages in order; a run stopped by an error is recorded 'failed' with its cause."""
     run_id = None
     try:
         run = _start(params, executor, con, data, started)
@@ -134,17 +155,17 @@ def run_pipeline(params: CrawlParams, executor: Executor, *,
         frontier = _plan(run, found)
         fetched = _batches(run, frontier)
         summary = _finalize(run, found, fetched, frontier.total)
-        if publish is not None:
-            publish(summary)
-        return summary
     except BaseException as exc:
         if run_id is not None:
             close_writers(run_id)
             with contextlib.suppress(Exception):  # keep the original error
-                state.set_run_error(con, run_id, f"{type(exc).__name__}: {exc}")
+                state.fail_run(con, run_id, cause_line(exc))
         raise
-    finally:
-        con.close()
+    if publish is not None:
+        publish(summary)
+    if summary["status"] == state.RunStatus.FAILED:
+        raise RunFailed(summary["error"], summary)
+    return summary
 
 
 def _start(params: CrawlParams, executor: Executor, con: Any, data: Path,
@@ -296,19 +317,28 @@ def _submit_fetch(run: _Run, frontier: Frontier) -> Any | None:
 
 
 def _finalize(run: _Run, found: DiscoverResult, fetched: int, total: int) -> dict[str, Any]:
-    """Load what a crash-and-retry left behind, close the run, publish the snapshot, and
-    return the summary."""
+    """Load what a crash-and-retry left behind, judge the night, close the run (finished,
+    or failed with the reason), publish the snapshot, and return the summary. A snapshot
+    that could not be published makes a partial night: recorded failed, repaired by the
+    next run's publish."""
     con, spec = run.con, run.spec
     recapture_lost(con, spec)
-    state.finish_run(con, run.run_id)
+    problem = night_problem(con, run.run_id, spec.base_url)
+    status = state.RunStatus.FAILED if problem else state.RunStatus.FINISHED
+    state.finish_run(con, run.run_id, status=status, error=problem)
     close_writers(run.run_id)
     with contextlib.suppress(FileNotFoundError):
         spec.journal.unlink()
-    publish_snapshot(con, settings.db_path(Path(spec.data_dir)))
+    not_published = publish_snapshot(con, settings.db_path(Path(spec.data_dir)), warn=False)
+    if not_published:
+        problem = (f"partial night: archive and warehouse written, snapshot and analytics not "
+                   f"published ({not_published}); the next run publishes them"
+                   + (f"; also {problem}" if problem else ""))
+        state.finish_run(con, run.run_id, status=state.RunStatus.FAILED, error=problem)
     summary = build_summary(con, run.run_id, elapsed=time.perf_counter() - run.started,
                             sitemap_errors=found.sitemap_errors)
     progress("done", fetched, total)
-    run.log.info("crawl %s finished: %s", run.run_id, {
+    run.log.info("crawl %s %s: %s", run.run_id, summary["status"], {
         k: summary["counts"][k] for k in ("fetched", "not_modified", "new_pages",
                                           "changed", "failed", "requests")})
     return summary

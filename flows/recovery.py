@@ -12,7 +12,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from archive import iter_records, read_journal, read_payload_at, repair_warc, run_warcs
+from archive import (
+    RecordError,
+    iter_records,
+    read_journal,
+    read_payload_at,
+    repair_warc,
+    run_warcs,
+)
 from crawler import Change, FetchKind, FetchResult, FetchRow, Outcome, http_reason
 from flows.archiving import RunSpec, WarcLocation, fetch_row
 from flows.payloads import CRAWL, Payload, parse_batch
@@ -29,39 +36,68 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 def recover_run(con: Any, spec: RunSpec) -> dict[str, int]:
     """Bring the warehouse level with the disk for a run that was interrupted.
 
-    1. repair the run's WARC files (cut a record torn by the crash);
-    2. load journal rows the warehouse lacks;
+    1. repair the run's WARC files (a record torn by the crash moved to the quarantine;
+       nothing else is touched, and a damaged record elsewhere is skipped and logged);
+    2. load journal rows the warehouse lacks, except a new capture's whose WARC record no
+       longer reads (damaged since): that page is fetched again, not left without a capture;
     3. rebuild rows from WARC records that have no journal line (a crash between the
        two writes): response → fetched/gone/failed, revisit → not_modified/unchanged;
     4. re-parse from the WARC the new captures whose capture row is missing.
     Returns counts of what was done.
     """
-    counts = {"bytes_cut": 0, "journal_rows": 0, "warc_rows": 0, "captures": 0}
+    counts = {"bytes_cut": 0, "journal_rows": 0, "warc_rows": 0, "captures": 0,
+              "damaged_records": 0, "refetch": 0}
     files = run_warcs(spec.archive_dir, spec.run_id)
     for path in files:
         counts["bytes_cut"] += repair_warc(path)
     known = {url: FetchRow.from_dict(r)
              for url, r in state.run_fetches(con, spec.run_id, kind=None).items()}
     journal = {url: FetchRow.from_dict(r) for url, r in read_journal(spec.journal).items()}
-    missing = [row.to_dict() for url, row in journal.items() if url not in known]
+    new_rows = [row for url, row in journal.items() if url not in known]
+    lost = _unreadable_captures(spec, new_rows)
+    counts["refetch"] = len(lost)
+    missing = [row.to_dict() for row in new_rows if row.url not in lost]
     counts["journal_rows"] = state.record_fetches(con, missing)
     covered = set(known) | set(journal)
     covered |= {r.final_url for r in [*journal.values(), *known.values()] if r.final_url}
-    rebuilt = _rows_from_warcs(con, spec, files, covered)
+    damaged: list[RecordError] = []
+    rebuilt = _rows_from_warcs(con, spec, files, covered, damaged)
+    counts["damaged_records"] = len(damaged)
     counts["warc_rows"] = state.record_fetches(con, [row.to_dict() for row in rebuilt])
     counts["captures"] = recapture_lost(con, spec)
     return counts
 
 
-def _rows_from_warcs(con: Any, spec: RunSpec, files: Iterable[Path],
-                     covered: set[str]) -> list[FetchRow]:
-    """Rows for the pages whose final record is in the run's WARCs but not in `covered`."""
+def _unreadable_captures(spec: RunSpec, rows: Iterable[FetchRow]) -> set[str]:
+    """URLs of the rows that made a new capture whose response record cannot be read back."""
+    lost: set[str] = set()
+    for row in rows:
+        if (row.outcome != Outcome.FETCHED or row.warc_record_type != "response"
+                or row.warc_path is None or row.warc_offset is None):
+            continue
+        try:
+            read_payload_at(Path(spec.data_dir) / row.warc_path, int(row.warc_offset))
+        except (OSError, ValueError) as exc:
+            run_logger().warning("recovery: %s will be fetched again: %s", row.url, exc)
+            lost.add(row.url)
+    return lost
+
+
+def _rows_from_warcs(con: Any, spec: RunSpec, files: Iterable[Path], covered: set[str],
+                     damaged: list[RecordError]) -> list[FetchRow]:
+    """Rows for the pages whose final record is in the run's WARCs but not in `covered`;
+    records that cannot be read are skipped, logged and added to `damaged`.
+
+    A page's final record is its LAST response or revisit in the run (every retried
+    attempt is archived too, so an early 503 may precede the 200 that ended the fetch);
+    when that last record is a redirect hop, the page itself was not finished.
+    """
     from parsers import is_comparison_url
 
-    rebuilt: list[FetchRow] = []
-    states: Mapping[str, UrlState] | None = None
+    last: dict[str, tuple[Any, int | None, WarcLocation]] = {}
     for path in files:
-        for record, offset, length, _raw in iter_records(path):
+        errors: list[RecordError] = []
+        for record, offset, length, _raw in iter_records(path, errors=errors):
             if record.rec_type not in ("response", "revisit"):
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -69,16 +105,22 @@ def _rows_from_warcs(con: Any, spec: RunSpec, files: Iterable[Path],
                 continue
             http = record.http_headers
             status = int(http.get_statuscode()) if http is not None else None
-            if status in _REDIRECTS:
-                continue  # a hop: the page itself was not finished
-            if states is None:
-                states = state.url_states(con)
             location = WarcLocation(spec.relpath(path), offset, length,
                                     record.rec_headers.get_header("WARC-Record-ID"),
                                     record.rec_type)
-            rebuilt.append(_recovered_row(spec.run_id, url, record, status, location,
-                                          states.get(url)))
-            covered.add(url)
+            last[url] = (record, status, location)
+        for err in errors:
+            run_logger().warning("recovery: skipped %s", err)
+        damaged += errors
+    finals = {url: found for url, found in last.items() if found[1] not in _REDIRECTS}
+    if not finals:
+        return []
+    states: Mapping[str, UrlState] = state.url_states(con)
+    rebuilt = []
+    for url, (record, status, location) in finals.items():
+        rebuilt.append(_recovered_row(spec.run_id, url, record, status, location,
+                                      states.get(url)))
+        covered.add(url)
     return rebuilt
 
 

@@ -1,43 +1,56 @@
 """Rebuild the warehouse's parsed tables from the WARCs alone: a new PARSER_VERSION means
 a reparse, not a refetch. As a Prefect flow (:func:`reparse_archive`) or without Prefect
-(:func:`reparse`)."""
+(:func:`reparse`).
+
+The archive is streamed: payloads are read file by file in batches, at most
+:data:`IN_FLIGHT` batches are being parsed at a time, and each is loaded as soon as it is
+parsed, so memory does not grow with the archive. A record that cannot be read (damaged,
+torn, over the decode cap) is skipped with its file and offset in the totals'
+``unreadable`` list; every other record is reparsed.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from prefect import flow
 
-from archive import crawl_run_of, iter_payloads, warc_files
+from archive import RecordError, crawl_run_of, iter_payloads, warc_files
 from flows import settings
 from flows.executors import Executor, ThreadExecutor
 from flows.ingest import batched
+from flows.lock import writer_lock
 from flows.nightly import prefect_executor
 from flows.payloads import CRAWL, IMPORT, Payload, parser_version
 from flows.progress import run_logger
 from flows.summary import publish_snapshot
 from warehouse import connect, load_captures
 
-__all__ = ["captures_from_warc", "reparse", "reparse_archive", "reparse_pipeline"]
+__all__ = ["IN_FLIGHT", "captures_from_warc", "reparse", "reparse_archive", "reparse_pipeline"]
 
 _LOAD_KEYS = ("captures_new", "captures_existing", "failures", "tools", "reviews")
+#: Parse batches submitted and not yet loaded, at most: what bounds reparse's memory.
+IN_FLIGHT = 4
 
 
-def captures_from_warc(path: Path, data: Path) -> Iterator[Payload]:
+def captures_from_warc(path: Path, data: Path,
+                       errors: list[RecordError] | None = None) -> Iterator[Payload]:
     """The page captures held by one WARC, as the crawl or the import made them.
 
     Crawl WARCs (crawl-<run_id>-…): 200 HTML responses of comparison URLs, source
     'crawl', source_ref the run id. Other WARCs (imports): what `verdicts import` reads
     (200 responses and text resources), source 'import', source_ref the WARC's path.
+    Records that cannot be read go to `errors` (raised at the end without it).
     """
     from parsers import is_comparison_url
 
     rel = os.path.relpath(path, data)
     run_id = crawl_run_of(path)
-    for p in iter_payloads(path):
+    for p in iter_payloads(path, errors=errors):
         if run_id is not None:
             if p.record_type != "response" or p.http_status != 200:
                 continue
@@ -51,38 +64,57 @@ def captures_from_warc(path: Path, data: Path) -> Iterator[Payload]:
         )
 
 
+def _archive_captures(files: Iterable[Path], data: Path, totals: dict[str, Any]
+                      ) -> Iterator[Payload]:
+    """Every file's captures in turn; unreadable records and files noted in `totals`."""
+    logger = run_logger()
+    for path in files:
+        errors: list[RecordError] = []
+        try:
+            yield from captures_from_warc(path, data, errors)
+        except OSError as exc:
+            errors.append(RecordError(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
+        for err in errors:
+            logger.warning("reparse: skipped %s", err)
+            totals["unreadable"].append(str(err))
+
+
 def reparse_pipeline(data_dir: str | None, executor: Executor, *, db: str | None = None,
                      batch_size: int = 200) -> dict[str, Any]:
-    """Re-parse every page payload in the archive and reload it (replace=True)."""
+    """Re-parse every page payload in the archive and reload it (replace=True), holding
+    the data dir's writer lock; at most :data:`IN_FLIGHT` batches in memory at a time."""
     logger = run_logger()
     data = settings.data_dir(data_dir).resolve()
     db_path = Path(db) if db else settings.db_path(data)
     version = parser_version()
     files = warc_files(settings.archive_dir(data))
-    con = connect(db_path)
     totals: dict[str, Any] = {"warcs": len(files), "payloads": 0, "captures_new": 0,
-                              "captures_existing": 0, "failures": 0, "tools": 0, "reviews": 0}
-    try:
-        futures = []
-        for path in files:
-            try:
-                for chunk in batched(captures_from_warc(path, data), batch_size):
-                    totals["payloads"] += len(chunk)
-                    futures.append(executor.submit("parse", items=chunk,
-                                                   parser_version=version))
-            except Exception as exc:  # noqa: BLE001 - a torn/corrupt file: keep the rest
-                totals.setdefault("unreadable", []).append(f"{path.name}: {exc}")
-                logger.warning("reparse: %s unreadable past some point: %s", path, exc)
-        for fut in futures:
-            loaded = load_captures(con, fut.result(), replace=True)
-            for key in _LOAD_KEYS:
-                totals[key] += getattr(loaded, key)
-        logger.info("reparse with parser %s: %s", version, totals)
-        publish_snapshot(con, db_path)
-    finally:
-        con.close()
+                              "captures_existing": 0, "failures": 0, "tools": 0, "reviews": 0,
+                              "unreadable": []}
+    with writer_lock(data, "reparse"):
+        con = connect(db_path)
+        try:
+            pending: deque[Any] = deque()
+            for chunk in batched(_archive_captures(files, data, totals), batch_size):
+                totals["payloads"] += len(chunk)
+                pending.append(executor.submit("parse", items=chunk, parser_version=version))
+                if len(pending) >= IN_FLIGHT:
+                    _load(con, pending.popleft(), totals)
+            while pending:
+                _load(con, pending.popleft(), totals)
+            logger.info("reparse with parser %s: %s", version, totals)
+            publish_snapshot(con, db_path)
+        finally:
+            con.close()
     totals["parser_version"] = version
     return totals
+
+
+def _load(con: Any, future: Any, totals: dict[str, Any]) -> None:
+    """Wait for one parse batch and load it, adding its counts to `totals`."""
+    loaded = load_captures(con, future.result(), replace=True)
+    for key in _LOAD_KEYS:
+        totals[key] += getattr(loaded, key)
 
 
 @flow(name="reparse-archive", persist_result=False)

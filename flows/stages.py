@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+from collections import OrderedDict
 from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,9 @@ from archive import Journal, WarcWriter, read_journal, read_record_payload
 from crawler import (
     Fetcher,
     FetchRow,
+    HostBreaker,
     PlanItem,
+    Reason,
     RobotsPolicy,
     Scope,
     discover,
@@ -30,12 +33,45 @@ from crawler import (
 )
 from flows.archiving import RunSpec, archive_fetch
 from flows.payloads import Payload
-from flows.progress import is_task_retry, progress
+from flows.progress import is_task_retry, progress, run_logger
 from flows.writers import abandon_writer, run_writer
 
-__all__ = ["BatchResult", "DiscoverResult", "discover_site", "fetch_batch", "run_async"]
+__all__ = ["BatchResult", "DiscoverResult", "discover_site", "fetch_batch", "run_async",
+           "run_breaker"]
 
 T = TypeVar("T")
+
+#: Each run's circuit breaker, shared by its discover and fetch stages in this process, so
+#: a host that stopped answering in one batch is not tried again by the next (the last
+#: few runs only: a served deployment lives for many nights).
+_BREAKERS: OrderedDict[str, HostBreaker] = OrderedDict()
+_BREAKERS_LOCK = threading.Lock()
+_KEEP_BREAKERS = 8
+_REPORTED: set[str] = set()  # runs whose host_down has been logged
+
+
+def run_breaker(spec: RunSpec) -> HostBreaker:
+    """The circuit breaker of `spec`'s run (made on first use)."""
+    with _BREAKERS_LOCK:
+        breaker = _BREAKERS.get(spec.run_id)
+        if breaker is None:
+            breaker = HostBreaker(threshold=spec.config.breaker_threshold)
+            _BREAKERS[spec.run_id] = breaker
+            while len(_BREAKERS) > _KEEP_BREAKERS:
+                gone, _ = _BREAKERS.popitem(last=False)
+                _REPORTED.discard(gone)
+        return breaker
+
+
+def _report_host_down(spec: RunSpec, rows: Sequence[FetchRow]) -> None:
+    """Log, once per run, that the host stopped answering and pages are left for later."""
+    skipped = sum(1 for row in rows if row.reason == Reason.HOST_DOWN)
+    if not skipped or spec.run_id in _REPORTED:
+        return
+    _REPORTED.add(spec.run_id)
+    hosts = ", ".join(run_breaker(spec).open_hosts()) or spec.base_url
+    run_logger().warning("%s does not answer: its remaining pages are not requested tonight "
+                         "(skipped: host_down; the next run retries them)", hosts)
 
 
 @dataclass
@@ -90,7 +126,8 @@ async def _discover(spec: RunSpec, cached_robots: str | None, not_before: float,
                                    int(entry["warc_offset"]))
 
     writer, lock = run_writer(spec)
-    async with Fetcher(spec.base_url, spec.config, not_before=not_before) as fetcher:
+    async with Fetcher(spec.base_url, spec.config, not_before=not_before,
+                       breaker=run_breaker(spec)) as fetcher:
         policy, robots_result = await fetch_robots(fetcher, spec.base_url,
                                                    cached_text=cached_robots)
         found = await discover(fetcher, spec.base_url, robots=policy,
@@ -129,6 +166,7 @@ def fetch_batch(spec: RunSpec, items: Sequence[PlanItem], not_before: float = 0.
     except BaseException:
         abandon_writer(spec.run_id)
         raise
+    _report_host_down(spec, out.rows)
     return out
 
 
@@ -142,7 +180,7 @@ async def _fetch_all(spec: RunSpec, todo: Sequence[PlanItem], writer: WarcWriter
     done = 0
     with Journal(spec.journal) as journal:
         async with Fetcher(spec.base_url, spec.config, robots=spec.robots,
-                           not_before=out.not_before) as fetcher:
+                           not_before=out.not_before, breaker=run_breaker(spec)) as fetcher:
 
             async def one(item: PlanItem) -> None:
                 nonlocal done

@@ -1,5 +1,6 @@
-"""The figures of a finished run — counts, failures by reason, verdict changes — as a
-dict and as the markdown of its Prefect artifact; and the analysts' snapshot refresh."""
+"""The figures of a finished run — counts, failures by reason with example URLs, parse
+errors, verdict changes — as a dict and as the markdown of its Prefect artifact; and the
+analysts' snapshot refresh."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flows.health import cause_line
 from flows.progress import run_logger
 from warehouse import crawl_state as state
 
@@ -24,26 +26,31 @@ def build_summary(con: Any, run_id: str, *, elapsed: float | None = None,
     """The figures of a run: counts, failures by reason, verdict changes, markdown."""
     row = state.run_summary(con, run_id)
     counts = {k: int(row[k]) for k in _COUNT_KEYS}
-    failures = [
+    failures: list[dict[str, Any]] = [
         {"kind": kind, "reason": reason, "count": int(n)}
         for kind, reason, n in state.run_failures(con, run_id)
     ]
-    examples = state.failure_examples(con, run_id)
+    examples = state.failure_example_lists(con, run_id)
+    for f in failures:
+        f["examples"] = examples.get(f["reason"], [])
+    parse_errors = state.parse_error_examples(con, run_id)
     changes = state.verdict_changes(con, run_id)
     summary = {
         "run_id": run_id,
         "base_url": row["base_url"],
         "observed_at": row["observed_at"].isoformat(),
         "status": row["status"],
+        "error": row["error"],
         "discovery": row["discovery"],
         "starts": int(row["starts"]),
         "elapsed_s": round(elapsed, 3) if elapsed is not None else None,
         "counts": counts,
         "failures": failures,
+        "parse_errors": [{"error": e, "examples": urls} for e, urls in parse_errors.items()],
         "verdict_changes": [{k: _jsonable(v) for k, v in c.items()} for c in changes],
         "sitemap_errors": [list(e) for e in sitemap_errors],
     }
-    summary["markdown"] = summary_markdown(summary, examples)
+    summary["markdown"] = summary_markdown(summary)
     return summary
 
 
@@ -55,9 +62,10 @@ def _md(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def summary_markdown(summary: dict[str, Any], examples: dict[str, str] | None = None) -> str:
+def summary_markdown(summary: dict[str, Any]) -> str:
     """The run's summary as the markdown of its Prefect artifact."""
     c = summary["counts"]
+    failed = [f"- **FAILED: {_md(summary['error'])}**"] if summary.get("error") else []
     lines = [
         f"# Nightly crawl {summary['run_id']}",
         "",
@@ -65,6 +73,7 @@ def summary_markdown(summary: dict[str, Any], examples: dict[str, str] | None = 
         f"- night (observed_at): {summary['observed_at']}",
         f"- status: {summary['status']}, starts: {summary['starts']}"
         + (f", took {summary['elapsed_s']:.1f} s" if summary.get("elapsed_s") else ""),
+        *failed,
         f"- requests: {c['requests']}, body bytes received: {c['bytes_received']:,}",
         "",
         "| pages | fetched | 304 | new | changed | unchanged | gone | failed | disallowed "
@@ -76,7 +85,11 @@ def summary_markdown(summary: dict[str, Any], examples: dict[str, str] | None = 
         "",
         "## Failed (retried by the next run)",
         "",
-        *_failure_lines(summary["failures"], examples or {}),
+        *_failure_lines(summary["failures"]),
+        "",
+        "## Parse errors (raw bytes archived: a fixed parser + `verdicts reparse` recovers them)",
+        "",
+        *_parse_error_lines(summary.get("parse_errors", [])),
         "",
         "## Verdicts that changed tonight",
         "",
@@ -85,13 +98,22 @@ def summary_markdown(summary: dict[str, Any], examples: dict[str, str] | None = 
     return "\n".join(lines) + "\n"
 
 
-def _failure_lines(failures: Sequence[dict[str, Any]], examples: dict[str, str]) -> list[str]:
+def _failure_lines(failures: Sequence[dict[str, Any]]) -> list[str]:
     if not failures:
         return ["None."]
-    lines = ["| kind | reason | count | example |", "|---|---|---:|---|"]
+    lines = ["| kind | reason | count | examples |", "|---|---|---:|---|"]
     for f in failures:
-        example = examples.get(f["reason"], "")
-        lines.append(f"| {f['kind']} | {_md(f['reason'])} | {f['count']} | {_md(example)} |")
+        examples = "<br>".join(_md(u) for u in f.get("examples", []))
+        lines.append(f"| {f['kind']} | {_md(f['reason'])} | {f['count']} | {examples} |")
+    return lines
+
+
+def _parse_error_lines(errors: Sequence[dict[str, Any]]) -> list[str]:
+    if not errors:
+        return ["None."]
+    lines = ["| parse error | examples |", "|---|---|"]
+    for e in errors:
+        lines.append(f"| {_md(e['error'])} | {'<br>'.join(_md(u) for u in e['examples'])} |")
     return lines
 
 
@@ -110,12 +132,17 @@ def _change_lines(changes: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def publish_snapshot(con: Any, db: Path) -> None:
-    """Refresh the analysts' read-only snapshot (warehouse.snapshot) after a run; a failure
-    is logged, not raised: the run itself is done and recorded."""
+def publish_snapshot(con: Any, db: Path, *, warn: bool = True) -> str | None:
+    """Refresh the analysts' read-only snapshot (warehouse.snapshot) and its analytics after
+    a run; None when done, else one line naming the cause (not raised: the run itself is
+    recorded). Logged as a warning unless the caller reports it (`warn=False`)."""
     try:
         from warehouse.snapshot import publish_snapshot as publish
 
         publish(db, con)
     except Exception as exc:  # noqa: BLE001
-        run_logger().warning("could not publish the read-only snapshot: %s", exc)
+        why = cause_line(exc)
+        if warn:
+            run_logger().warning("could not publish the read-only snapshot: %s", why)
+        return why
+    return None

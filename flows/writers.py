@@ -1,7 +1,8 @@
 """The WARC writers of this process: one per run, kept open across batches.
 
 A run fills one file per process (rotated by size), not one per batch; a writer whose
-batch failed midway is closed and its torn last record cut, so a retry starts clean.
+batch failed midway is closed and its torn last record moved aside (archive.repair_warc
+keeps it in the quarantine), so a retry starts clean.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ def close_writers(run_id: str | None = None) -> None:
 
 
 def abandon_writer(run_id: str) -> None:
-    """After an error mid-batch: close the run's writer in this process and cut any record
-    it left half-written, so a retried task starts a clean file and every file reads back."""
+    """After an error mid-batch: close the run's writer in this process and move aside any
+    record it left half-written, so a retried task starts a clean file and every file reads
+    back whole."""
     with _WRITERS_LOCK:
         found = _WRITERS.pop(run_id, None)
     if found is None:

@@ -7,15 +7,16 @@ the output for some input changes.
 
 from .comparison import Comparison, parse_comparison
 from .errors import ParseError
-from .media import HTML_TYPES, media_type
+from .media import HTML_TYPES, MAX_PAGE_BYTES, media_type
 from .review import Review
 from .tool_card import ToolCard
 from .url import comparison_slugs, is_comparison_url
 
-PARSER_VERSION: str = "1.1.0"
+PARSER_VERSION: str = "1.2.0"
 
 __all__ = [
     "HTML_TYPES",
+    "MAX_PAGE_BYTES",
     "PARSER_VERSION",
     "Comparison",
     "ParseError",

@@ -246,6 +246,24 @@ _TEN_VERDICT = re.compile(r"\d+(?:\.\d+)?\s*/\s*10 · [A-Z][a-z]+")  # reviewer 
 _STATUS = re.compile(r"[45]\d\d(?:\s*(?:—|–|-|:)\s*.+)?")  # `404`, `410 — This … removed`
 
 
+def _other_page_kind(lines: list[str], path: str) -> str | None:
+    """'tool' or 'reviewer' when the page looks like one of the site's other pages. The
+    URL decides first; then the tool page's own vote tally ("3 ships · 1 skip"), since a
+    tool page with one panel review shows one critic, like a reviewer page."""
+    if path.startswith("/tool/"):
+        return "tool"
+    if path.startswith("/reviewer/") or any(_TEN_VERDICT.fullmatch(x) for x in lines):
+        return "reviewer"
+    if any(_SHIPS.fullmatch(x) for x in lines):
+        return "tool"
+    personas = {m.group(1) for x in lines if (m := _PERSPECTIVE.fullmatch(x))}
+    if len(personas) == 1:
+        return "reviewer"
+    if personas or any(_TEN.fullmatch(x) for x in lines):
+        return "tool"
+    return None
+
+
 def _diagnose(pg: _page.Page, raw: str | bytes, url: str | None) -> str:
     """A one-line reason why a page without the comparison heading is not parsed."""
     lines = pg.lines
@@ -277,20 +295,9 @@ def _diagnose(pg: _page.Page, raw: str | bytes, url: str | None) -> str:
         return f"not a comparison page: looks like an error page ({status[:60]})"
     if "Page not found" in lines or "Not Found" in lines:
         return "not a comparison page: looks like an error page (404 Page not found)"
-    personas = {m.group(1) for x in lines if (m := _PERSPECTIVE.fullmatch(x))}
-    if (
-        path.startswith("/reviewer/")
-        or len(personas) == 1
-        or any(_TEN_VERDICT.fullmatch(x) for x in lines)
-    ):
-        return "not a comparison page: looks like a reviewer page (no 'AI tool comparison' heading)"
-    if (
-        path.startswith("/tool/")
-        or len(personas) > 1
-        or any(_SHIPS.fullmatch(x) for x in lines)
-        or any(_TEN.fullmatch(x) for x in lines)
-    ):
-        return "not a comparison page: looks like a tool page (no 'AI tool comparison' heading)"
+    kind = _other_page_kind(lines, path)
+    if kind is not None:
+        return f"not a comparison page: looks like a {kind} page (no 'AI tool comparison' heading)"
     if pg.is_html and not pg.closed:
         return (
             "not a comparison page: no 'AI tool comparison' heading "

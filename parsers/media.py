@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+#: The largest page body (decoded) the project fetches, reads back or parses: the crawler's
+#: body cap, the archive's decode cap and the parser's size budget are this one number.
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+
 #: Media types a comparison page capture may have.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 

@@ -18,9 +18,12 @@ that cannot occur in HTML text (NUL), so each text node is exactly one line.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .nesting import MAX_NESTING_WORK, check_nesting
 
 HEADING = "AI tool comparison"
 NEWSLETTER = "Weekly AI Tool Verdicts"
@@ -128,12 +131,21 @@ def from_text(text: str) -> Page:
     return Page(collapse_lines(text, "\n"), is_html=False, closed=True)
 
 
-def from_html(html: str | bytes, *, want_canonical: bool = False) -> Page:
+def from_html(
+    html: str | bytes,
+    *,
+    want_canonical: bool = False,
+    max_nesting_work: int | None = MAX_NESTING_WORK,
+) -> Page:
     """HTML → visible lines (see the module docstring for the rules).
 
     Bytes go to Lexbor as they are (it reads them as UTF-8, a broken sequence becoming
     U+FFFD, like `bytes.decode(errors="replace")`): no decode here and no re-encode there.
+    A page whose markup would cost more than `max_nesting_work` (see
+    :func:`check_nesting`; None: no limit) is a ParseError before Lexbor sees it.
     """
+    if max_nesting_work is not None:
+        check_nesting(html, max_nesting_work)
     closed = _ends_with_html_close(html)
     tree = LexborHTMLParser(html)
     canonical = _canonical(tree) if want_canonical else None
@@ -144,6 +156,7 @@ def from_html(html: str | bytes, *, want_canonical: bool = False) -> Page:
     kinds = _KINDS
     inline: list[LexborNode] = []
     drop: list[LexborNode] = []
+    maybe_chrome: list[tuple[LexborNode, int]] = []
     keep_inline = inline.append
     for node in body.traverse():
         kind = kinds.get(node.tag_id)  # one dict probe; None for the common block tags
@@ -151,8 +164,11 @@ def from_html(html: str | bytes, *, want_canonical: bool = False) -> Page:
             continue
         if kind == _INLINE:
             keep_inline(node)
-        elif kind == _SKIP or _is_chrome(node, kind):
+        elif kind == _SKIP:
             drop.append(node)
+        else:
+            maybe_chrome.append((node, kind))
+    drop += _chrome(body, maybe_chrome)
     # Detaching a subtree is one pointer update; a node under an already detached one is
     # detached from a detached parent, which is harmless.
     for node in drop:
@@ -163,6 +179,19 @@ def from_html(html: str | bytes, *, want_canonical: bool = False) -> Page:
 
     lines = collapse_lines(body.text(separator="\x00", skip_empty=True), "\x00")
     return Page(lines, is_html=True, closed=closed, canonical=canonical)
+
+
+#: Up to this many candidate chrome elements, each is checked on its own (a walk up its
+#: ancestors and its text: linear per candidate); more go through :class:`_ChromeFinder`,
+#: which shares the work between them, so that nested candidates cost linear time too.
+_FEW_CANDIDATES = 16
+
+
+def _chrome(body: LexborNode, candidates: list[tuple[LexborNode, int]]) -> list[LexborNode]:
+    """The candidates (nav/aside/header/footer with their kind) that are page chrome."""
+    if len(candidates) <= _FEW_CANDIDATES:
+        return [node for node, kind in candidates if _is_chrome(node, kind)]
+    return _ChromeFinder(body).chrome(candidates)
 
 
 def _is_chrome(node: LexborNode, kind: int) -> bool:
@@ -178,6 +207,123 @@ def _is_chrome(node: LexborNode, kind: int) -> bool:
             parent = parent.parent
     text = node.text()
     return HEADING not in text and NEWSLETTER not in text
+
+
+class _ChromeFinder:
+    """:func:`_is_chrome` for many candidates at once, in time linear in the page.
+
+    Checked one by one, nested candidates cost quadratic time: each walks up all its
+    ancestors, and each one's text covers all the nested ones' (100,000 nested <header>s
+    did not finish in 600 s). Here every ancestor walk stops at the first node an earlier
+    walk has answered for, and one pass over the body's text nodes gives each candidate
+    its span of the body text: a candidate holds the heading (or the newsletter footer)
+    when an occurrence of it in the body text lies wholly inside its span, exactly as
+    when it is found in ``node.text()``.
+    """
+
+    def __init__(self, body: LexborNode) -> None:
+        self.body = body
+        self.scoped: dict[int, dict[int, bool]] = {}  # scope ids → node mem_id → inside?
+        self.after: dict[int, int | None] = {}  # mem_id → first node after its subtree
+
+    def chrome(self, candidates: list[tuple[LexborNode, int]]) -> list[LexborNode]:
+        """The candidates that are chrome, in document order."""
+        unscoped = [
+            node for node, kind in candidates
+            if kind == _NAV or not self._inside(
+                node, _SECTIONING_IDS if kind == _SITE_LEVEL else _ASIDE_SCOPE_IDS)
+        ]  # fmt: skip
+        if not unscoped:
+            return []
+        spans, text = self._spans(unscoped)
+        marks = [(_occurrences(text, w), len(w)) for w in (HEADING, NEWSLETTER)]
+        return [
+            node for node, (start, end) in zip(unscoped, spans, strict=True)
+            if not any(_occurs_within(at, size, start, end) for at, size in marks)
+        ]  # fmt: skip
+
+    def _inside(self, node: LexborNode, scopes: frozenset[int]) -> bool:
+        """Has `node` an ancestor whose tag is in `scopes`? (memoized per ancestor)"""
+        memo = self.scoped.setdefault(id(scopes), {})
+        path: list[int] = []
+        parent = node.parent
+        answer = False
+        while parent is not None:
+            key = parent.mem_id
+            known = memo.get(key)
+            if known is not None:
+                answer = known
+                break
+            if parent.tag_id in scopes:
+                answer = memo[key] = True
+                break
+            path.append(key)
+            parent = parent.parent
+        memo.update(dict.fromkeys(path, answer))
+        return answer
+
+    def _after(self, node: LexborNode) -> int | None:
+        """The mem_id of the first node after `node`'s subtree in document order (None:
+        the end of the body), memoized along the way up."""
+        path: list[int] = []
+        answer: int | None = None
+        current: LexborNode | None = node
+        while current is not None and current.mem_id != self.body.mem_id:
+            key = current.mem_id
+            if key in self.after:
+                answer = self.after[key]
+                break
+            path.append(key)
+            following = current.next
+            if following is not None:
+                answer = following.mem_id
+                break
+            current = current.parent
+        self.after.update(dict.fromkeys(path, answer))
+        return answer
+
+    def _spans(self, nodes: list[LexborNode]) -> tuple[list[tuple[int, int]], str]:
+        """Each node's [start, end) in the body's text (the concatenated text nodes, as
+        ``text()`` joins them), and that text."""
+        starts = dict.fromkeys((n.mem_id for n in nodes), -1)
+        ends: dict[int, int] = {}
+        ending_at: dict[int | None, list[int]] = {}
+        for node in nodes:
+            ending_at.setdefault(self._after(node), []).append(node.mem_id)
+        pieces: list[str] = []
+        offset = 0
+        for node in self.body.traverse(include_text=True):
+            key = node.mem_id
+            if key in ending_at:
+                ends.update(dict.fromkeys(ending_at.pop(key), offset))
+            if key in starts:
+                starts[key] = offset
+            if node.is_text_node:
+                piece = node.text_content or ""
+                pieces.append(piece)
+                offset += len(piece)
+        ends.update(dict.fromkeys(ending_at.pop(None, ()), offset))
+        if ending_at or min(starts.values()) < 0:  # pragma: no cover - a Lexbor change
+            raise RuntimeError("the body traversal missed a node")
+        spans = [(starts[n.mem_id], ends[n.mem_id]) for n in nodes]
+        return spans, "".join(pieces)
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    """Every start offset of `needle` in `text`, overlapping ones too, in order."""
+    found: list[int] = []
+    at = text.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = text.find(needle, at + 1)
+    return found
+
+
+def _occurs_within(found: list[int], size: int, start: int, end: int) -> bool:
+    """Does one of the occurrences at `found` (each `size` long) lie within [start, end)?
+    The first one at or after `start` ends soonest, so it is the only one to check."""
+    i = bisect_left(found, start)
+    return i < len(found) and found[i] + size <= end
 
 
 def _ends_with_html_close(html: str | bytes) -> bool:

@@ -7,14 +7,23 @@ a value is only read when its label follows it, so a capture cut after `75%` yie
 panel figure rather than a guessed one.
 
 The Decision table (full layout): `Decision`, both names, then rows of label + one cell
-per tool. A row is only read when both cells are there.
+per tool. A row is only read when both cells are there. Its Community cell may carry vote
+counts, `0% Ship (0 / 1)`: they become `community_ship_votes` and `community_votes` only
+as far as the shown percentage tells what they count (`verdict.community_counts`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .verdict import BADGES, parse_community, parse_panel_verdict, parse_percent
+from .verdict import (
+    BADGES,
+    community_counts,
+    parse_community,
+    parse_community_row,
+    parse_panel_verdict,
+    parse_percent,
+)
 
 PANEL_SHIP = "Panel ship"
 COMMUNITY = "Community"
@@ -44,6 +53,8 @@ class ToolCard:
     skip_votes: int | None = None
     pricing: str | None = None
     best_for: str | None = None
+    community_ship_votes: int | None = None
+    community_votes: int | None = None
 
     def __init__(
         self,
@@ -62,6 +73,8 @@ class ToolCard:
         skip_votes: int | None = None,
         pricing: str | None = None,
         best_for: str | None = None,
+        community_ship_votes: int | None = None,
+        community_votes: int | None = None,
     ) -> None:
         # Written out (not generated) because the frozen dataclass __init__ looks up
         # object.__setattr__ for every field; this is a hot path (two per page).
@@ -80,6 +93,8 @@ class ToolCard:
         _set(self, "skip_votes", skip_votes)
         _set(self, "pricing", pricing)
         _set(self, "best_for", best_for)
+        _set(self, "community_ship_votes", community_ship_votes)
+        _set(self, "community_votes", community_votes)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -98,6 +113,8 @@ class ToolCard:
             "skip_votes": self.skip_votes,
             "pricing": self.pricing,
             "best_for": self.best_for,
+            "community_ship_votes": self.community_ship_votes,
+            "community_votes": self.community_votes,
         }
 
 
@@ -265,8 +282,11 @@ def build_tool(
     """Fold a card and its Decision column into a ToolCard (the card wins, rows fill gaps)."""
     verdict = parse_panel_verdict(rows["Panel verdict"]) if "Panel verdict" in rows else None
     community = card.community_pct
-    if community is None and "Community" in rows:
-        community = parse_community(rows["Community"])
+    row = rows.get("Community")
+    if community is None and row is not None:
+        community = parse_community(row)
+    shown = parse_community_row(row) if row is not None else None
+    counts = community_counts(*shown) if shown else (None, None)
     return ToolCard(
         position=position,
         slug=slug,
@@ -283,4 +303,6 @@ def build_tool(
         skip_votes=verdict[2] if verdict else None,
         pricing=rows.get("Pricing") or None,
         best_for=rows.get("Best for") or None,
+        community_ship_votes=counts[0],
+        community_votes=counts[1],
     )

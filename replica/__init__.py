@@ -11,7 +11,9 @@ scale (at least N comparison pages; default ~300 pages from ~100 tools), host, p
 any free port), sitemaps (False: no sitemap, crawl by following links from /),
 crawl_delay (robots.txt Crawl-delay, None for none; default 1), slow_delay (the `slow`
 fault, default 5 s), fault_rate (share of comparison URLs with a fault), template_day
-(the redesign day, default 9), oversized_bytes (default 20 MB).
+(the redesign day, default 9), oversized_bytes (default 20 MB), vote_counts (what the
+Decision row's community counts `0% Ship (0 / 1)` are: "ship/all", the default, or
+"ship/skip"; SITE.md cannot tell, so the parser must work it out from the percentage).
 
 Served: `/` (latest comparisons), `/comparisons/` + `/comparisons/page/N` (every live
 comparison), `/compare/<a>-vs-<b>` (slugs sorted; the reverse order 301s, a trailing slash

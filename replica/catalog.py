@@ -34,6 +34,11 @@ BASE_DATE = date(2025, 6, 2)
 DEFAULT_TEMPLATE_DAY = 9
 DEFAULT_PAGES = 300
 DEFAULT_TOOLS = 100
+#: What the Decision row's two community counts are (SITE.md does not know): the world's
+#: truth, one of these; the parser must tell them apart from the shown percentage.
+VOTE_COUNTS = ("ship/all", "ship/skip")
+#: Share of tool views that already have a few community votes when their page appears.
+EARLY_VOTES = 0.12
 
 
 def day_date(day: int) -> date:
@@ -114,9 +119,13 @@ def compare_path(slug_a: str, slug_b: str) -> str:
 class World:
     """The full, lazily extended history of one generated site."""
 
-    def __init__(self, seed: int = 1, scale: int | None = None) -> None:
+    def __init__(self, seed: int = 1, scale: int | None = None,
+                 vote_counts: str = "ship/all") -> None:
+        if vote_counts not in VOTE_COUNTS:
+            raise ValueError(f"vote_counts must be one of {VOTE_COUNTS}, got {vote_counts!r}")
         self.seed = seed
         self.scale = scale
+        self.vote_counts = vote_counts
         self.n_pages = max(int(scale), 10) if scale else DEFAULT_PAGES
         self.n_tools = max(DEFAULT_TOOLS, math.ceil(math.sqrt(self.n_pages * 10)))
         self.tools: dict[str, ToolRecord] = {}
@@ -310,6 +319,7 @@ class World:
         markup = "semantic" if rng.random() < 0.5 else "grid"
         tool_a, tool_b = self.tools[rec.slug_a].tool, self.tools[rec.slug_b].tool
         views = [self._view(rng, tool_a), self._view(rng, tool_b)]
+        views = [self._early_votes(rec.path, side, v) for side, v in enumerate(views)]
         personas = PERSONAS
         if rng.random() < 0.15:  # a three-critic panel
             options = [p for p in PERSONAS if all(_valid_without(v, p) for v in views)]
@@ -361,6 +371,17 @@ class World:
             best_for=tool.tagline, reviews=tuple(reviews),
             community_zero=rng.random() < 0.2,
         )
+
+    def _early_votes(self, path: str, side: int, view: ToolView) -> ToolView:
+        """A few community votes from the start on some pages, most often `0 / 1` as on
+        the live site. Own RNG, so the rest of the generated world stays as it was."""
+        rng = random.Random(f"replica:{self.seed}:votes:{path}:{side}")
+        fields = {**view.__dict__, "vote_counts": self.vote_counts}
+        if rng.random() < EARLY_VOTES:
+            total = rng.choice((1, 1, 1, 2, 3, 5))
+            fields["community_votes"] = total
+            fields["community_ship"] = rng.randint(0, total) if rng.random() < 0.6 else 0
+        return ToolView(**fields)
 
     def _related(self, rec: PageRecord, as_of: int, version: int) -> tuple[tuple[str, str], ...]:
         """Up to six other comparisons that existed when this version was made."""
@@ -433,9 +454,11 @@ def _change_view(rng: random.Random, op: str, view: ToolView) -> ToolView:
         else:
             i = rng.randrange(len(reviews))
             reviews[i] = _tweak_score(rng, reviews[i])
-    elif op == "community":
-        fields["community_votes"] = view.community_votes + rng.randint(3, 60)
-        fields["community_pct"] = rng.randint(0, 100)
+    elif op == "community":  # new votes, a share of them for ship
+        new = rng.randint(3, 60)
+        share = rng.randint(0, 100)
+        fields["community_votes"] = view.community_votes + new
+        fields["community_ship"] = view.community_ship + (new * share + 50) // 100
     elif op == "category":
         fields["category"] = other_category(rng, view.category)
     fields["reviews"] = tuple(reviews)

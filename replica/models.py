@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from replica.vocab import LEDE, PERSONAS
@@ -89,9 +91,11 @@ class ToolView:
     pricing: str
     best_for: str
     reviews: tuple[Review, ...]  # the page's panel, in persona order
-    community_pct: int | None = None
-    community_votes: int = 0
+    community_ship: int = 0  # community votes for ship
+    community_votes: int = 0  # all community votes (ship + skip)
     community_zero: bool = False  # no votes, but the compact card says `0%` instead of `—`
+    #: what the Decision row's two counts are on this site: "ship/all" or "ship/skip"
+    vote_counts: str = "ship/all"
 
     @property
     def ship_votes(self) -> int:
@@ -113,20 +117,52 @@ class ToolView:
     def has_votes(self) -> bool:
         return self.community_votes > 0
 
+    @property
+    def community_pct(self) -> int | None:
+        """The community's ship percentage, rounded like the panel's; None without votes."""
+        if not self.has_votes:
+            return None
+        return panel_pct(self.community_ship, self.community_votes - self.community_ship)
+
+    @property
+    def shown_counts(self) -> tuple[int, int]:
+        """The Decision row's two counts: (ship, all) or (ship, skip), per `vote_counts`."""
+        second = self.community_votes
+        if self.vote_counts == "ship/skip":
+            second -= self.community_ship
+        return self.community_ship, second
+
     def community_card(self, layout: str) -> str:
-        """The card's community value: `—`/`0%` (compact), blank (full), `12% · 40 votes`."""
+        """The card's community value: `—`/`0%` (compact), blank (full), `12%` with votes."""
         if self.has_votes:
-            return f"{self.community_pct}% · {self.community_votes} votes"
+            return f"{self.community_pct}%"
         if layout == "full":
             return ""
         return "0%" if self.community_zero else "—"
 
     @property
     def community_row(self) -> str:
-        """The Decision table's community cell."""
+        """The Decision table's community cell: `0% Ship (0 / 1)`, or no votes yet."""
         if self.has_votes:
-            return f"{self.community_pct}% · {self.community_votes} votes"
+            a, b = self.shown_counts
+            return f"{self.community_pct}% Ship ({a} / {b})"
         return "No community votes yet"
+
+    def told_counts(self) -> tuple[int | None, int | None]:
+        """(ship votes, all votes) as far as the Decision row tells them to a reader who
+        does not know `vote_counts`: a reading is possible when the shown percent is
+        100·ship/all rounded down, up or to nearest. Ship votes come first in both readings;
+        all votes stay unknown (None) when the other reading is possible and differs."""
+        if not self.has_votes:
+            return None, None
+        a, b = self.shown_counts
+        other = a + b if self.vote_counts == "ship/all" else b
+        pct = self.community_pct
+        possible = other > 0 and a <= other and pct is not None and (
+            math.floor(Fraction(100 * a, other)) <= pct <= math.ceil(Fraction(100 * a, other)))
+        if possible and other != self.community_votes:
+            return a, None
+        return a, self.community_votes
 
     def review(self, persona: str) -> Review | None:
         for r in self.reviews:
@@ -174,6 +210,7 @@ class ComparisonPage:
         for pos, tv in enumerate(self.tools, 1):
             community = tv.community_pct if tv.has_votes else (
                 0 if (tv.community_zero and not full) else None)
+            told = tv.told_counts() if full else (None, None)
             tools.append({
                 "position": pos,
                 "slug": (self.slug_a, self.slug_b)[pos - 1],
@@ -183,7 +220,6 @@ class ComparisonPage:
                 "badge": tv.badge if full else None,
                 "panel_ship_pct": tv.panel_ship_pct,
                 "community_pct": community,
-                "community_votes": tv.community_votes if tv.has_votes else None,
                 "entry": tv.entry,
                 "description": tv.description,
                 "panel_verdict": tv.badge if full else None,
@@ -191,6 +227,8 @@ class ComparisonPage:
                 "skip_votes": tv.skip_votes if full else None,
                 "pricing": tv.pricing if full else None,
                 "best_for": tv.best_for if full else None,
+                "community_ship_votes": told[0],
+                "community_votes": told[1],
             })
         reviews = []
         # A compact page shows no names: its personas follow from the full 8-quote pattern

@@ -126,8 +126,7 @@ def load_seed_pages(directory: Path = SEEDS_DIR) -> list[SeedPage]:
                 slug=tool.slug, name=t["name"], category=t["category"], tagline=t["tagline"],
                 description=t["description"], entry=t["entry"], pricing=tool.pricing,
                 best_for=t.get("best_for") or t["tagline"], reviews=shown,
-                community_pct=None, community_votes=0,
-                community_zero=False,
+                community_ship=0, community_votes=0, community_zero=False,
             ))
         pages.append(SeedPage(seed_id, stem, doc["layout"], _SEED_MARKUP.get(seed_id, "semantic"),
                               (views[0], views[1]),

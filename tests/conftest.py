@@ -1,9 +1,11 @@
-"""Shared fixtures: the seed captures, a throwaway data directory, a fresh warehouse."""
+"""Shared fixtures: the seed captures, a throwaway data directory, a fresh warehouse, and
+one Prefect test server for the whole session."""
 
 from __future__ import annotations
 
 import gzip
 import io
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +20,9 @@ from flows import settings
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     """The folder holding the five golden captures (../shared/seeds, else replica's copy)."""
-    path = settings.seeds_dir()
+    repo = Path(__file__).resolve().parents[1]
+    shared = repo.parent / "shared" / "seeds"
+    path = shared if any(shared.glob("*.txt")) else repo / "replica" / "data" / "seeds"
     assert any(path.glob("*.txt")), f"no seeds in {path}"
     return path
 
@@ -138,3 +142,40 @@ def analytics_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con.close()
     publish_snapshot(db)
     return path
+
+
+#: How long Prefect's test server may take to start on a busy 2-core machine.
+PREFECT_STARTUP_TIMEOUT_S = 180
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One throwaway Prefect server (Prefect's test harness) and home for every test of the
+    session that runs flows in-process: started on first use, stopped at the end."""
+    from prefect.settings import (
+        PREFECT_HOME,
+        PREFECT_SERVER_ANALYTICS_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+    from prefect.testing.utilities import prefect_test_harness
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    env = {"PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with (
+            temporary_settings(updates={
+                PREFECT_HOME: str(home), PREFECT_SERVER_ANALYTICS_ENABLED: False,
+                PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: PREFECT_STARTUP_TIMEOUT_S}),
+            prefect_test_harness(server_startup_timeout=PREFECT_STARTUP_TIMEOUT_S),
+        ):
+            yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -29,6 +29,8 @@ __all__ = [
     "archive_totals",
     "granularity",
     "latest_tool_verdicts",
+    "tool_trend",
+    "review_trend",
     "tool_history",
     "review_history",
     "verdict_changes",
@@ -70,6 +72,19 @@ def latest_tool_verdicts(
     return _df(con, "analytics_latest_tool_verdicts", [vendor, vendor])
 
 
+def tool_trend(con: duckdb.DuckDBPyConnection, slug: str | None = None) -> pd.DataFrame:
+    """Each tool's figure across all its live pages, state by state, with what caused each
+    change (optionally one tool's)."""
+    return _df(con, "analytics_tool_trend", [slug, slug])
+
+
+def review_trend(
+    con: duckdb.DuckDBPyConnection, slug: str | None = None, persona: str | None = None
+) -> pd.DataFrame:
+    """Each critic's review of each tool across the tool's live pages, state by state."""
+    return _df(con, "analytics_review_trend", [slug, slug, persona, persona])
+
+
 def tool_history(con: duckdb.DuckDBPyConnection, slug: str | None = None) -> pd.DataFrame:
     """The SCD2 states of one tool's cards (or every tool's), per page, in time order."""
     return _df(con, "analytics_tool_history", [slug, slug])
@@ -88,8 +103,9 @@ def verdict_changes(
     *,
     kind: str | None = None,
 ) -> pd.DataFrame:
-    """Verdict/score changes observed at or after `since` (all when None), newest first;
-    `kind` 'panel' or 'review' keeps one kind."""
+    """Verdict/score changes within one page observed at or after `since` (all when None),
+    newest first; `kind` 'panel' or 'review' keeps one kind; `basis` says 'observed' or
+    'inferred' (a compact page's score matched from another page)."""
     if kind not in (None, "panel", "review"):
         raise ValueError(f"kind must be 'panel', 'review' or None, got {kind!r}")
     since_ts = None if since is None else pd.Timestamp(since)
@@ -100,7 +116,8 @@ def verdict_changes(
 
 
 def ship_rate_by_vendor(con: duckdb.DuckDBPyConnection, freq: str = "W") -> pd.DataFrame:
-    """Per vendor and period: tools known, how many ship (panel_ship_pct > 50), ship rate."""
+    """Per vendor and period: tools with a live page, how many ship (majority verdict of
+    their pages 'Ship'), ship rate."""
     return _df(con, "analytics_ship_rate_by_vendor", [granularity(freq)])
 
 

@@ -23,15 +23,20 @@ from warehouse.queries import query
 __all__ = [
     "RunStatus",
     "UrlState",
+    "fail_run",
+    "failure_example_lists",
     "failure_examples",
     "fetch_schema",
     "finish_run",
     "latest_fetch",
     "missing_captures",
     "open_run",
+    "parse_baseline",
+    "parse_error_examples",
     "record_fetches",
     "run_failures",
     "run_fetches",
+    "run_health",
     "run_summary",
     "set_run_error",
     "set_discovery",
@@ -245,9 +250,45 @@ def verdict_changes(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[st
 
 
 def failure_examples(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
-    """reason → one example URL, for the failed fetches of a run."""
-    rows = con.execute(query("crawl_failure_examples"), [run_id]).fetchall()
-    return {reason: url for reason, url in rows}
+    """reason → one example URL (the first in URL order), for the failed fetches of a run."""
+    return {reason: urls[0] for reason, urls in failure_example_lists(con, run_id).items()}
+
+
+def failure_example_lists(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, list[str]]:
+    """reason → up to 3 example URLs, for the failed fetches of a run."""
+    out: dict[str, list[str]] = {}
+    for reason, url in con.execute(query("crawl_failure_examples"), [run_id]).fetchall():
+        out.setdefault(reason, []).append(url)
+    return out
+
+
+def parse_error_examples(con: duckdb.DuckDBPyConnection, run_id: str
+                         ) -> dict[str, list[str]]:
+    """parse error → up to 3 example URLs, for the run's new captures that failed to parse."""
+    out: dict[str, list[str]] = {}
+    for error, url in con.execute(query("crawl_parse_error_examples"), [run_id]).fetchall():
+        out.setdefault(error, []).append(url)
+    return out
+
+
+def run_health(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """The figures a run's verdict on itself is made from (see crawl_run_health.sql)."""
+    rows = _dicts(con.execute(query("crawl_run_health"), [run_id]))
+    return {k: int(v or 0) for k, v in rows[0].items()}
+
+
+def parse_baseline(con: duckdb.DuckDBPyConnection, run_id: str, *, min_captures: int
+                   ) -> tuple[str, int, int] | None:
+    """(run_id, captures, parsed) of the last finished run before `run_id` with at least
+    `min_captures` new captures, or None."""
+    rows = con.execute(query("crawl_parse_baseline"), [run_id, min_captures]).fetchall()
+    return (str(rows[0][0]), int(rows[0][1]), int(rows[0][2])) if rows else None
+
+
+def fail_run(con: duckdb.DuckDBPyConnection, run_id: str, error: str) -> None:
+    """Mark a run that stopped before its end 'failed', with one line saying why; the next
+    start resumes it (its finished_at stays NULL)."""
+    con.execute(query("crawl_run_fail"), [" ".join(error.split())[:500], run_id])
 
 
 def set_run_error(con: duckdb.DuckDBPyConnection, run_id: str, error: str) -> None:

@@ -14,7 +14,6 @@ Works on a read-only connection (``COPY … TO`` writes files, not the database)
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,12 +24,15 @@ import duckdb
 
 from warehouse.db import schema_files
 from warehouse.queries import query
+from warehouse.schema_docs import parse_view_docs
 
 __all__ = ["EXPORTS", "view_docs", "export_parquet"]
 
 #: view -> the time column its months are taken from (None: not partitioned)
 EXPORTS: dict[str, str | None] = {
     "latest_tool_verdicts": None,
+    "tool_trend": "valid_from",
+    "review_trend": "valid_from",
     "tool_history": "valid_from",
     "review_history": "valid_from",
     "verdict_changes": "observed_at",
@@ -42,25 +44,11 @@ EXPORTS: dict[str, str | None] = {
     "reviews": "observed_at",
 }
 
-_VIEW_RE = re.compile(r"CREATE\s+OR\s+REPLACE\s+VIEW\s+(\w+)", re.IGNORECASE)
-
-
 def view_docs() -> dict[str, str]:
-    """Each view's documentation: the comment block right above its CREATE in sql/*.sql."""
-    docs: dict[str, str] = {}
-    for path in schema_files():
-        lines = path.read_text(encoding="utf-8").splitlines()
-        for i, line in enumerate(lines):
-            m = _VIEW_RE.match(line.strip())
-            if not m:
-                continue
-            block: list[str] = []
-            j = i - 1
-            while j >= 0 and lines[j].lstrip().startswith("--"):
-                block.append(lines[j].lstrip()[2:].rstrip().removeprefix(" "))
-                j -= 1
-            docs[m.group(1)] = "\n".join(reversed(block))
-    return docs
+    """Each view's documentation: the comment block right above its CREATE in sql/*.sql
+    (the same text warehouse.db writes as COMMENT ON), by name (``internal.x`` for
+    helpers)."""
+    return {name: doc.block for name, doc in parse_view_docs(schema_files()).items()}
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,8 @@ TOOL_OBS_SCHEMA = pa.schema(
         ("skip_votes", pa.int32()),
         ("pricing", pa.string()),
         ("best_for", pa.string()),
+        ("community_ship_votes", pa.int32()),
+        ("community_votes", pa.int32()),
     ]
 )
 
@@ -158,6 +160,9 @@ def tool_rows(cid: str, observed_at: datetime, page: Mapping[str, Any]) -> list[
                 "skip_votes": _int(tool.get("skip_votes")),
                 "pricing": _str(tool.get("pricing")),
                 "best_for": _str(tool.get("best_for")),
+                # new keys of the parse contract: older dicts lack them (NULL)
+                "community_ship_votes": _int(tool.get("community_ship_votes")),
+                "community_votes": _int(tool.get("community_votes")),
             }
         )
     return rows

@@ -15,24 +15,43 @@ file lives on until its last reader closes it); reopen to see newer data. In one
 process, DuckDB reuses an open database for the same path, so close every connection
 before reopening. The snapshot costs one more copy of the file on disk.
 
-Without a snapshot, :func:`open_readonly` falls back to the main file, read-only: that
-works only while no writer holds it, and blocks writers while it is open.
+Readers never open the main file: without a snapshot, :func:`open_readonly` raises
+:class:`NoSnapshot` ("no snapshot published yet"), since a reader holding the main file
+would make the next crawl fail. A publish killed midway leaves its temporary copy
+(``.verdicts.snapshot.duckdb.<pid>.tmp``); the next publish removes it.
+
+Every reader's session is sandboxed (see warehouse.sandbox): it reads the snapshot and
+files under the data directory, nothing else, within a memory limit.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
 from warehouse.queries import query
+from warehouse.sandbox import MEMORY_LIMIT, SESSION_CONFIG, lock_down
 
-__all__ = ["DB_FILENAME", "snapshot_path", "publish_snapshot", "open_readonly", "resolve_db"]
+__all__ = [
+    "DB_FILENAME",
+    "NoSnapshot",
+    "open_readonly",
+    "publish_snapshot",
+    "remove_stale_temps",
+    "resolve_db",
+    "snapshot_path",
+]
 
 DB_FILENAME = "verdicts.duckdb"
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"
+
+
+class NoSnapshot(FileNotFoundError):
+    """No snapshot has been published in the data directory yet; str() says what to run."""
 
 
 def snapshot_path(db_path: str | os.PathLike[str]) -> Path:
@@ -75,14 +94,15 @@ def publish_snapshot(
         if refresh:
             refresh_analytics(conn)
         conn.execute(query("checkpoint"))
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        remove_stale_temps(target)
+        tmp = _temp_path(target, os.getpid())
         try:
             shutil.copyfile(db, tmp)
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             check = duckdb.connect(str(tmp), read_only=True)
             try:
-                check.execute(query("count_rows").format(table="capture")).fetchall()
+                check.execute(query("count_rows").format(table="captures")).fetchall()
             finally:
                 check.close()
             os.replace(tmp, target)
@@ -94,20 +114,50 @@ def publish_snapshot(
     return target
 
 
-def open_readonly(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
-    """Reader side: open the latest snapshot read-only (session time zone UTC).
+def _temp_path(target: Path, pid: int) -> Path:
+    """Where process `pid` copies the warehouse before renaming the copy to `target`."""
+    return target.with_name(f".{target.name}.{pid}.tmp")
 
-    `path` is a data directory, the warehouse file or a snapshot file. Falls back to the
-    main file, read-only, when no snapshot has been published.
+
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Remove the temporary copies other processes left beside `target` (a publish killed
+    before its rename); return them. Safe: only the process holding the warehouse for
+    writing publishes, so no other publish can be running."""
+    mine = _temp_path(target, os.getpid())
+    stale = [p for p in target.parent.glob(f".{target.name}.*.tmp") if p != mine]
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale
+
+
+def open_readonly(
+    path: str | os.PathLike[str],
+    *,
+    also_allow: Sequence[str | os.PathLike[str]] = (),
+    memory_limit: str = MEMORY_LIMIT,
+) -> duckdb.DuckDBPyConnection:
+    """Reader side: open the latest snapshot read-only, sandboxed, session time zone UTC.
+
+    `path` is a data directory, the warehouse file or a snapshot file. The session reads
+    the snapshot and files under the data directory (and under `also_allow`, e.g. where
+    an export writes); nothing else (see warehouse.sandbox). Raises :class:`NoSnapshot`
+    when none has been published: the main file is never opened.
     """
     db = resolve_db(path)
     snap = snapshot_path(db)
-    chosen = snap if snap.exists() else db
-    if not chosen.exists():
-        raise FileNotFoundError(f"no warehouse at {db} (and no snapshot {snap.name})")
-    con = duckdb.connect(str(chosen), read_only=True)
+    if not snap.is_file():
+        raise NoSnapshot(
+            f"no snapshot published yet in {db.parent}: "
+            "run `verdicts crawl` or `verdicts import` first"
+        )
+    config: dict[str, str | bool | int | float | list[str]] = {
+        **SESSION_CONFIG,
+        "memory_limit": memory_limit,
+    }
+    con = duckdb.connect(str(snap), read_only=True, config=config)
     try:
         con.execute(query("session_utc"))
+        lock_down(con, [db.parent, *(Path(p) for p in also_allow)])
     except BaseException:
         con.close()
         raise

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from archive import (
+    DamagedWarcError,
     PartialRecordError,
     WarcWriter,
     iter_payloads,
@@ -123,7 +123,7 @@ def test_conversion_and_non_page_records(make_warc) -> None:
     assert pages[0].payload == HTML.encode()
 
 
-def test_bad_digest_raises(make_warc) -> None:
+def test_bad_digest_is_a_damaged_record(make_warc) -> None:
     path = make_warc(
         "bad.warc.gz",
         [
@@ -135,7 +135,7 @@ def test_bad_digest_raises(make_warc) -> None:
             }
         ],
     )
-    with pytest.raises(ArchiveLoadFailed):
+    with pytest.raises(DamagedWarcError, match="digest failed"):
         list(iter_payloads(path))
 
 
@@ -207,12 +207,19 @@ def test_repair_cut_anywhere_keeps_whole_records(tmp_path: Path, make_warc, gzip
         victim.write_bytes(data[:cut])
         # before repair, reading never passes off a cut record as whole
         got: list[bytes] = []
-        with contextlib.suppress(PartialRecordError, ArchiveLoadFailed):
+        with contextlib.suppress(PartialRecordError):
             got.extend(raw for _rec, _off, _len, raw in iter_records(victim))
         assert got == raws[: len(got)], cut
         whole = max(e for e in ends if e <= cut)
         assert repair_warc(victim) == cut - whole, cut
         assert victim.read_bytes() == data[:whole]
+        quarantine = tmp_path / "quarantine"
+        if cut > whole:  # the torn bytes are kept, not thrown away
+            (kept,) = quarantine.iterdir()
+            assert kept.name == f"{victim.name}.torn-{whole}"
+            assert kept.read_bytes() == data[whole:cut], cut
+            shutil.rmtree(quarantine)
+        assert not quarantine.exists()
         n_whole = ends.index(whole)
         assert len(list(iter_records(victim))) == n_whole
         assert repair_warc(victim) == 0  # a repaired file needs no more repair
@@ -286,7 +293,7 @@ def test_read_payload_at_checks_digests(make_warc) -> None:
         [{"type": "resource", "url": URL, "body": b"hi", "payload_digest": payload_digest(b"x")}],
     )
     offset = next(offset for rec, offset in _records_unchecked(path) if rec == "resource")
-    with pytest.raises(ArchiveLoadFailed):
+    with pytest.raises(DamagedWarcError, match=f"@{offset}: damaged WARC record: .*digest"):
         read_payload_at(path, offset)
 
 

@@ -235,7 +235,7 @@ def test_data_dir_flag_and_snapshot(capsys, tmp_path, seed) -> None:
     snap = target / "verdicts.snapshot.duckdb"
     published = snap.stat().st_mtime_ns
     ro = duckdb.connect(str(snap), read_only=True)
-    assert ro.execute("SELECT count(*) FROM capture").fetchall() == [(1,)]
+    assert ro.execute("SELECT count(*) FROM internal.capture").fetchall() == [(1,)]
     ro.close()
     assert main(["import", str(seed("001")), "--data-dir", str(target)]) == 0
     assert snap.stat().st_mtime_ns == published  # nothing new: nothing to publish

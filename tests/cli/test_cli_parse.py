@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,5 +159,85 @@ def test_warc_cut_short_prints_whole_records_then_fails(capsys, tmp_path, seed) 
     code, lines, err = run_cli(capsys, "parse", str(path))
     assert code == 1
     assert lines[0] == expected(seed("000"), URL_A)
-    assert "partial record" in lines[1]["error"]
+    assert lines[1]["error"].startswith(f"record at offset {last.offset}: partial record")
     assert len(lines) == 2 and len(err) == 1
+    assert "repair" not in err[0]  # no destructive tool suggested to a user
+
+
+def test_a_damaged_record_costs_that_record_only(capsys, tmp_path, seed) -> None:
+    from datetime import UTC, datetime
+
+    from archive import WarcWriter
+
+    with WarcWriter(tmp_path, prefix="import") as w:
+        written = [w.write_resource(URL_A, content_type="text/plain", body=seed(n).read_bytes(),
+                                    date=datetime(2025, 1, 1, tzinfo=UTC))
+                   for n in ("000", "001", "002")]
+        path = w.path
+    assert path is not None
+    data = bytearray(path.read_bytes())
+    hit = written[1]
+    data[hit.offset + hit.length // 2] ^= 0x01  # one flipped bit inside the second page
+    path.write_bytes(bytes(data))
+    code, lines, err = run_cli(capsys, "parse", str(path))
+    assert code == 1
+    assert lines[0] == expected(seed("000"), URL_A)
+    assert lines[1]["input"] == str(path)
+    assert lines[1]["error"].startswith(f"record at offset {hit.offset}: damaged WARC record")
+    assert lines[2] == expected(seed("002"), URL_A)
+    assert len(lines) == 3
+    assert err == [f"verdicts: {path}: {lines[1]['error']}"]
+    assert path.read_bytes() == bytes(data)  # reading never rewrites the file
+
+
+def test_a_warc_gz_that_is_not_gzip_says_so(capsys, tmp_path) -> None:
+    bad = tmp_path / "notes.warc.gz"
+    bad.write_text("<html>not a WARC at all</html>\n")
+    code, lines, err = run_cli(capsys, "parse", str(bad))
+    assert code == 1
+    assert lines[0]["error"].startswith("not a gzip file")
+    assert len(err) == 1 and err[0].startswith(f"verdicts: {bad}: not a gzip file")
+    assert "repair" not in err[0] and "partial" not in err[0]
+
+
+def test_a_file_over_the_decode_cap_is_refused(capsys, tmp_path, seed) -> None:
+    big = tmp_path / "huge.html"
+    big.write_bytes(b"<html><body>" + b"<p>x</p>" * (9 << 17) + b"</body></html>")  # > 9 MB
+    code, lines, err = run_cli(capsys, "parse", str(big), str(seed("001")))
+    assert code == 1
+    assert lines[0] == {"url": None, "error": "file over 8 MB cap", "input": str(big)}
+    assert lines[1] == expected(seed("001"))
+    assert err == [f"verdicts: {big}: file over 8 MB cap"]
+
+
+def test_gzip_bomb_is_one_line_and_bounded_memory(make_warc, tmp_path, seed) -> None:
+    """The red team's bomb: a few KB of WARC whose response body is gzip of 100 MB. Parsed
+    in a subprocess whose peak RSS its parent reads (getrusage of its only child)."""
+    import gzip
+
+    bomb = make_warc("bomb.warc.gz", [
+        {"type": "response", "url": URL_A, "body": gzip.compress(b"\0" * (100 << 20), 9),
+         "headers": [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]},
+        {"type": "conversion", "url": URL_B, "body": seed("002").read_bytes()},
+    ])
+    assert bomb.stat().st_size < 10_000
+    probe = (
+        "import resource, subprocess, sys\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True)\n"
+        "sys.stdout.buffer.write(p.stdout)\n"
+        "sys.stderr.buffer.write(p.stderr)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+        "sys.exit(p.returncode)\n"
+    )
+    env = dict(os.environ, VERDICTS_DATA_DIR=str(tmp_path / "unused"))
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(VERDICTS_BIN), "parse", str(bomb)],
+        capture_output=True, env=env, timeout=120,
+    )
+    *err, peak_kb = proc.stderr.decode().splitlines()
+    assert proc.returncode == 1
+    assert err == [f"verdicts: {bomb}: record at offset 0: decoded body over 8 MB cap"]
+    out = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert out[0]["error"] == "record at offset 0: decoded body over 8 MB cap"
+    assert out[1] == expected(seed("002"), URL_B)  # the batch goes on
+    assert int(peak_kb) < 400 * 1024, f"peak RSS {int(peak_kb) // 1024} MB"

@@ -1,4 +1,5 @@
-"""`verdicts sql`: reads in three formats; every kind of write refused with exit status 2."""
+"""`verdicts sql`: reads in four formats, tables that fit the terminal; every kind of write
+refused with exit status 2."""
 
 from __future__ import annotations
 
@@ -114,7 +115,8 @@ def test_explain_of_a_write_is_refused_and_of_a_read_runs(
 ) -> None:
     assert main(sql(analytics_dir, "EXPLAIN ANALYZE DELETE FROM tool")) == 2
     assert "EXPLAIN of a write" in capsys.readouterr().err
-    assert main(sql(analytics_dir, "--format", "csv", "EXPLAIN SELECT * FROM tool")) == 0
+    explain = "EXPLAIN SELECT * FROM latest_tool_verdicts"
+    assert main(sql(analytics_dir, "--format", "csv", explain)) == 0
 
 
 def test_unparsable_and_failing_sql(
@@ -127,6 +129,78 @@ def test_unparsable_and_failing_sql(
     assert len(err) == 1 and "no_such_view" in err[0]
 
 
-def test_missing_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_snapshot_yet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sql", "SELECT 1", "--data-dir", str(tmp_path / "none")]) == 2
-    assert "no warehouse" in capsys.readouterr().err
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"verdicts sql: no snapshot published yet in {tmp_path / 'none'}: "
+        "run `verdicts crawl` or `verdicts import` first"
+    ]
+
+
+WIDE = (
+    "SELECT 'a very long text value that cannot possibly fit in a narrow terminal' AS text, "
+    "2/3 AS ratio, 1234567.891 AS big, 0.000123456 AS tiny, 42 AS n, "
+    "TIMESTAMPTZ '2025-03-12 10:00:00+00' AS at, NULL AS nothing"
+)
+
+
+def test_table_fits_the_terminal(
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(sql(analytics_dir, WIDE + " UNION ALL SELECT 'short', 1.5, -2, 0, 7, NULL, 1")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(x) for x in lines) <= 80
+    header, rule, first, second, footer = lines
+    assert first.startswith("a very long") and "…" in first  # cut, not wrapped
+    assert "0.67" in first and "0.6666" not in first  # rounded for display
+    assert "1234567.89" in first and "0.000123" in first
+    assert "2025-03-12 10:00:00" in first
+    # numbers are right-aligned: the column's values end where its header ends
+    end = header.index("ratio") + len("ratio")
+    assert first[:end].endswith("0.67") and second[:end].endswith("1.50")
+    assert footer == "(2 rows)"
+
+
+def test_too_many_columns_for_the_terminal(
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    assert main(sql(analytics_dir, "FROM latest_tool_verdicts ORDER BY tool_slug")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(x) for x in lines) <= 60
+    assert len(lines) == 2 + 5 + 1  # header, rule, one line per row, footer
+    assert lines[0].startswith("tool_slug") and lines[0].endswith("…")
+    assert lines[-1].startswith("(5 rows; ")
+    assert lines[-1].endswith("columns shown, --format line shows all)")
+
+
+def test_line_format_shows_every_column(
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    two = WIDE + " UNION ALL SELECT 'b', 1, 2, 3, 4, NULL, 5"
+    assert main(sql(analytics_dir, "--format", "line", two)) == 0
+    records = capsys.readouterr().out.split("\n\n")
+    assert records[-1] == "(2 rows)\n"
+    first = records[0].splitlines()
+    assert first == [
+        "   text = a very long text value that cannot possibly fit in a narrow terminal",
+        "  ratio = 0.67",
+        "    big = 1234567.89",
+        "   tiny = 0.000123",
+        "      n = 42",
+        "     at = 2025-03-12 10:00:00",
+        "nothing = NULL",
+    ]
+
+
+def test_csv_and_json_keep_full_precision(
+    analytics_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(sql(analytics_dir, "--format", "json", WIDE)) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["ratio"] == 2 / 3 and row["tiny"] == 0.000123456
+    assert main(sql(analytics_dir, "--format", "csv", WIDE)) == 0
+    assert "0.6666666666666666" in capsys.readouterr().out

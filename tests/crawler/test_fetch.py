@@ -18,7 +18,7 @@ from replica_log import settle
 from crawler._config import USER_AGENT
 from crawler._decode import AttemptFailure, BodyDecoder
 from crawler._discovery import fetch_robots
-from crawler._fetch import FetchConfig, Fetcher, FetchResult
+from crawler._fetch import Exchange, FailedRequest, FetchConfig, Fetcher, FetchResult
 from crawler._politeness import HostLimiter, request_interval
 from crawler._retry import parse_retry_after
 from crawler._robots import RobotsPolicy, user_agent_token
@@ -226,6 +226,32 @@ def test_timeouts_resets_and_truncated_bodies() -> None:
                 assert res.attempts == FAST.max_attempts
             else:
                 assert res.outcome == "fetched" and res.attempts == fault.failures + 1, res
+
+
+def test_every_request_is_in_the_trail_as_its_exchange_or_failure() -> None:
+    """Retried 5xx answers and attempts cut short are kept, in order (for the archive)."""
+    with Replica(day=0, scale=40, crawl_delay=None, faults="5xx,reset,truncated",
+                 fault_rate=1.0) as r:
+        faulty = dict(list(r.faulty_paths().items())[:15])
+        assert {f.profile for f in faulty.values()} == {"5xx", "reset", "truncated"}
+        results = run(fetch_all(r.base_url, [r.url(p) for p in faulty], FAST, robots=False))
+        log = settle(r)
+        for res in results:
+            path = res.url.removeprefix(r.base_url)
+            fault = faulty[path]
+            assert len(res.trail) == res.requests == sum(1 for e in log if e.path == path)
+            *earlier, last = res.trail
+            if fault.profile == "5xx":  # every answer an exchange: the failing ones first
+                assert all(isinstance(t, Exchange) for t in res.trail)
+                assert [t.status for t in earlier] == [fault.status] * len(earlier)
+                assert last is res.final
+            else:  # headers came, then the body broke off: the failure and the status
+                failed = [t for t in res.trail if isinstance(t, FailedRequest)]
+                assert failed == res.trail[:len(failed)] and len(failed) == (
+                    res.requests if fault.permanent else fault.failures)
+                assert {(t.status, t.reason) for t in failed} == {
+                    (200, "connection_reset" if fault.profile == "reset" else "truncated_body")}
+            assert [t.date for t in res.trail] == sorted(t.date for t in res.trail)
 
 
 # -- scope, SSRF, redirects, caps -----------------------------------------------------------

@@ -16,6 +16,7 @@ from archive import Journal, run_warcs
 from cli import main as cli_main
 from crawler import _config
 from flows import nightly, settings
+from flows.health import RunFailed
 from flows.pipeline import crawl
 from flows.reparse import reparse
 from flows.writers import close_writers
@@ -148,7 +149,13 @@ def test_every_fault_profile_ends_captured_or_failed_with_a_reason(tmp_path: Pat
                  slow_delay=2.0, oversized_bytes=2 * 1024 * 1024) as r:
         faulty = r.faulty_paths()
         assert {f.profile for f in faulty.values()} == set(expected)
-        s = run_crawl(r, data, 0)
+        # 30% of the pages carry a fault and most faults are permanent: more than 20% of
+        # the due pages fail, so the night is Failed (issue 9), its outcomes all recorded
+        with pytest.raises(RunFailed) as failed:
+            run_crawl(r, data, 0)
+        s = failed.value.summary
+        assert s is not None and s["status"] == "failed" and s["error"] == failed.value.reason
+        assert f"of {len(r.catalog.paths())} pages due failed" in failed.value.reason
         con = db(data)
         rows = {u.removeprefix(r.base_url): (o, reason) for u, o, reason in con.execute(
             "SELECT url, outcome, reason FROM crawl_fetch WHERE kind = 'page' "
@@ -170,10 +177,12 @@ def test_every_fault_profile_ends_captured_or_failed_with_a_reason(tmp_path: Pat
         assert {f["reason"] for f in s["failures"]} <= set().union(*expected.values())
         con.close()
 
-        # The next run retries every failure (and only failures are fetched again)
+        # The next run retries every failure (and only failures are fetched again); pages
+        # that were already failing do not fail the night again: it finishes
         r.reset_attempts()  # the healing faults fail again, then heal
         r.clear_log()
         s2 = run_crawl(r, data, 1, recheck_days=1000)
+        assert s2["status"] == "finished"
         retried = {e.path.rstrip("/") for e in pages_log(r)}
         assert failed_before <= retried
         assert s2["counts"]["failed"] == len(failed_before)  # the permanent ones fail again

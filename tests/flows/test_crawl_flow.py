@@ -1,11 +1,10 @@
-"""The Prefect flows, for real: flow and task runs against a temporary Prefect server, the
-markdown artifact, the Dask task runner on a LocalCluster, and the reparse flow."""
+"""The Prefect flows, for real: flow and task runs against the session's Prefect test server
+(`prefect_server` in tests/conftest.py), the markdown artifact, the Dask task runner on a
+LocalCluster, and the reparse flow."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,30 +19,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 FAST = {"connect_timeout": 1.0, "read_timeout": 1.0, "attempt_timeout": 1.5,
         "backoff_base": 0.05, "backoff_max": 0.2, "max_body_bytes": 512 * 1024}
-
-
-@pytest.fixture(scope="module")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A throwaway Prefect server and home, for this module's flow runs."""
-    from prefect.settings import PREFECT_HOME, PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
-
-    home = tmp_path_factory.mktemp("prefect-home")
-    saved = {k: os.environ.get(k) for k in ("PREFECT_HOME", "PREFECT_SERVER_ANALYTICS_ENABLED")}
-    os.environ.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    try:
-        with (
-            temporary_settings(updates={PREFECT_HOME: str(home),
-                                        PREFECT_SERVER_ANALYTICS_ENABLED: False}),
-            prefect_test_harness(server_startup_timeout=90),
-        ):
-            yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _task_runs(flow_run_id: object) -> list:

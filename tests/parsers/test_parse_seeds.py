@@ -64,7 +64,7 @@ def test_to_dict_is_json_and_ordered() -> None:
     assert list(d["tools"][0]) == [
         "position", "slug", "name", "category", "tagline", "badge", "panel_ship_pct",
         "community_pct", "entry", "description", "panel_verdict", "ship_votes", "skip_votes",
-        "pricing", "best_for",
+        "pricing", "best_for", "community_ship_votes", "community_votes",
     ]  # fmt: skip
     assert list(d["reviews"][0]) == [
         "tool_position", "persona", "persona_inferred", "score", "verdict", "quote",

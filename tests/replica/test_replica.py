@@ -140,7 +140,9 @@ def test_catalog_has_the_site_quirks() -> None:
         assert ch in texts
     later = Catalog(world, 20)
     votes = [tv for p in later.paths() for tv in later.comparison(p).tools if tv.has_votes]
-    assert votes and re.fullmatch(r"\d+% · \d+ votes", votes[0].community_card("compact"))
+    assert votes and all(re.fullmatch(r"\d+%", tv.community_card("compact")) for tv in votes)
+    assert all(re.fullmatch(r"\d+% Ship \(\d+ / \d+\)", tv.community_row) for tv in votes)
+    assert any(tv.community_row == "0% Ship (0 / 1)" for tv in votes)  # as on the live site
 
 
 def test_days_change_a_few_pages_and_only_their_lastmod() -> None:

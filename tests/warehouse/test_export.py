@@ -59,5 +59,6 @@ def test_export_every_view(
 
 def test_every_view_is_documented() -> None:
     docs = view_docs()
-    for view in [*EXPORTS, "analytics_periods", "tool_state_live", "review_state_live"]:
+    for view in [*EXPORTS, "internal.analytics_periods", "internal.tool_state_live",
+                 "internal.review_state_live", "internal.trend_state_live"]:
         assert len(docs.get(view, "")) > 40, view

@@ -47,8 +47,7 @@ def test_baseline_is_not_empty() -> None:
     assert {t: len(r) for t, r in BASELINE.items()} == {
         "tool_state": 10,
         "review_state": 9,
-        "tool_asof": 8,
-        "review_asof": 9,
+        "trend_state": 19,  # 10 tool figures (see test_views), 9 (tool, critic) reviews
         "tool_vendor": 5,
     }
 
@@ -150,13 +149,17 @@ REVIEW_COLS = (
 )  # fmt: skip
 
 
-def expected_reviews(tools: list[tuple], reviews: list[tuple]) -> list[tuple]:
+def expected_reviews(
+    tools: list[tuple], reviews: list[tuple], origin: dict[str, tuple[str, str]] | None = None
+) -> list[tuple]:
     """The `reviews` view's rows, straight from its rule, pair by pair: a review without a
     score takes persona/score/verdict from the same review (same quote; same tool_slug, or,
     both slugless, the same tool name) with a score in another capture, the one observed
-    closest in time; a tie: the earlier; then the smaller capture_id, ordinal.
+    closest in time; a tie: the earlier; then the first by URL, payload digest (`origin`:
+    capture_id -> (url, digest); '' when the capture is not known), capture_id, ordinal.
     `tools`: (capture_id, position, name); `reviews`: rows of REVIEW_COLS."""
     name = {(c, p): n for c, p, n in tools}
+    origin = origin or {}
     rows = [dict(zip(REVIEW_COLS, r, strict=True)) for r in reviews]
     for r in rows:
         r["tool_name"] = name.get((r["capture_id"], r["tool_position"]))
@@ -181,6 +184,7 @@ def expected_reviews(tools: list[tuple], reviews: list[tuple]) -> list[tuple]:
             key=lambda s: (
                 abs(s["observed_at"] - u["observed_at"]),
                 s["observed_at"],
+                origin.get(s["capture_id"], ("", "")),
                 s["capture_id"],
                 s["ordinal"],
             ),
@@ -342,8 +346,10 @@ def test_reviews_view_follows_the_rule_on_the_analytics_fixture() -> None:
         load_captures(con, recs)
         tools = con.execute("SELECT capture_id, position, name FROM tool_observation").fetchall()
         reviews = con.execute(f"SELECT {', '.join(REVIEW_COLS)} FROM review_observation").fetchall()
+        origin = {c: (u or "", d) for c, u, d in con.execute(
+            "SELECT capture_id, url, payload_digest FROM capture").fetchall()}
         got = view_reviews(con)
-        assert got == expected_reviews(tools, reviews)
+        assert got == expected_reviews(tools, reviews, origin)
         matched = [r for r in got if r[11] == "matched"]
         assert len(matched) == 16
         # the new compact capture's B Skeptic (v2 text) took #6's 45 (1 h later)

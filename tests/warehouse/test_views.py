@@ -102,47 +102,68 @@ def test_verdict_changes(con: duckdb.DuckDBPyConnection) -> None:
         con,
         """SELECT kind, tool_slug, persona, url, observed_at, previous_observed_at,
                   verdict_before, verdict_after, score_before, score_after,
-                  verdict_changed, score_changed, vendor
+                  verdict_changed, score_changed, vendor, basis
            FROM verdict_changes ORDER BY observed_at, kind, tool_slug""",
     )
     assert got == [
         ("panel", B, None, P2, at(4, 11), at(3, 11), "Ship", "Mixed", 75, 50, True, True,
-         "Mistral AI"),
+         "Mistral AI", "observed"),
         ("panel", B, None, P1, at(5, 10), at(4, 10), "Ship", "Mixed", 75, 50, True, True,
-         "Mistral AI"),
+         "Mistral AI", "observed"),
+        # the 75 before is #4's compact quote, scored from #1: inferred
         ("review", B, "Skeptic", P1, at(5, 10), at(4, 10), "ship", "skip", 75, 45, True, True,
-         "Mistral AI"),
+         "Mistral AI", "inferred"),
         # D: the badge stays Ship, the share moves: a score change only
         ("panel", D, None, P3, at(11, 10), at(5, 12), "Ship", "Ship", 67, 100, False, True,
-         "Windsurf"),
+         "Windsurf", "observed"),
         ("panel", C, None, P2, at(13, 9), at(4, 11), "Mixed", "Ship", 50, 75, True, True,
-         "Meta"),
+         "Meta", "observed"),
     ]  # fmt: skip
 
 
 def test_latest_tool_verdicts(con: duckdb.DuckDBPyConnection) -> None:
     got = rows(
         con,
-        """SELECT tool_slug, name, vendor, vendor_source, category, badge, panel_ship_pct,
-                  ships, observed_at, state_since, url, pages, pages_ship_pct_min,
-                  pages_ship_pct_max
+        """SELECT tool_slug, name, vendor, vendor_source, category, panel_verdict,
+                  panel_ship_pct, ships, observed_at, state_since, cause, cause_url, pages,
+                  pages_ship_pct_min, pages_ship_pct_max
            FROM latest_tool_verdicts ORDER BY tool_slug""",
     )
     assert got == sorted(
         [
-            (A, "SmolVLM2-2B", "Hugging Face", "slug", "Developer Tools", "Ship", 100, True,
-             at(12, 10), at(3, 10), P1, 1, 100, 100),
-            # B: seen last on P2 (#11, 03-13) rather than P1 (#10, 03-12)
-            (B, "Mistral Medium 3", "Mistral AI", "slug", "AI Models", "Mixed", 50, False,
-             at(13, 9), at(4, 11), P2, 2, 50, 50),
-            (C, "Llama 4 Compact", "Meta", "slug", "Open Source Models", "Ship", 75, True,
-             at(13, 9), at(13, 9), P2, 1, 75, 75),
-            (D, "Windsurf", "Windsurf", "slug", "Developer Tools", "Ship", 100, True,
-             at(11, 10), at(11, 10), P3, 1, 100, 100),
-            (E, "Quillpad", None, None, "Developer Tools", "Skip", 25, False,
-             at(11, 10), at(3, 12), P3, 1, 25, 25),
+            (A, "SmolVLM2-2B", "Hugging Face", "slug", "Developer Tools", "Ship", 100.0, True,
+             at(12, 10), at(3, 10), "page_added", P1, 1, 100, 100),
+            # B: both its pages show 50 since P1 moved on 03-05 (#6); #10 cut B short
+            (B, "Mistral Medium 3", "Mistral AI", "slug", "AI Models", "Mixed", 50.0, False,
+             at(13, 9), at(5, 10), "page_changed", P1, 2, 50, 50),
+            # C: 'Open Source Models' is an 'AI Models' category (warehouse/categories.csv)
+            (C, "Llama 4 Compact", "Meta", "slug", "AI Models", "Ship", 75.0, True,
+             at(13, 9), at(13, 9), "page_changed", P2, 1, 75, 75),
+            (D, "Windsurf", "Windsurf", "slug", "Developer Tools", "Ship", 100.0, True,
+             at(11, 10), at(11, 10), "page_changed", P3, 1, 100, 100),
+            (E, "Quillpad", None, None, "Developer Tools", "Skip", 25.0, False,
+             at(11, 10), at(3, 12), "page_added", P3, 1, 25, 25),
         ]
     )  # fmt: skip
+
+
+def test_tool_trend_aggregates_every_live_page(con: duckdb.DuckDBPyConnection) -> None:
+    got = rows(
+        con,
+        """SELECT valid_from, valid_to, panel_verdict, ship_pct, pages, ship_pct_min,
+                  ship_pct_max, cause, cause_url
+           FROM tool_trend WHERE slug = ? ORDER BY valid_from""",
+        [B],
+    )
+    assert got == [
+        (at(3, 10), at(3, 11), "Ship", 75.0, 1, 75, 75, "page_added", P1),
+        (at(3, 11), at(4, 11), "Ship", 75.0, 2, 75, 75, "page_added", P2),
+        # P2 says 50 while P1 still says 75: one Ship, one Mixed: split, median 62.5
+        (at(4, 11), at(5, 10), "split", 62.5, 2, 50, 75, "page_changed", P2),
+        (at(5, 10), None, "Mixed", 50.0, 2, 50, 50, "page_changed", P1),
+    ]  # fmt: skip
+    # one row per tool and state of its figure: 1 + 2 + 4 + 1 + 2 (A, C, B, E, D)
+    assert rows(con, "SELECT count(*) FROM tool_trend") == [(10,)]
 
 
 def test_ship_rate_by_vendor_week(con: duckdb.DuckDBPyConnection) -> None:
@@ -194,16 +215,14 @@ def test_category_trends(con: duckdb.DuckDBPyConnection) -> None:
            FROM category_trends WHERE granularity IN ('week', 'month')
            ORDER BY granularity, period_start, category""",
     )
+    # canonical categories: C's 'Open Source Models' counts as 'AI Models', with B
     assert got == [
-        ("month", date(2025, 3, 1), "AI Models", 1, 0, 0.0, 50.0),
+        ("month", date(2025, 3, 1), "AI Models", 2, 1, 0.5, 62.5),  # B 50, C 75
         ("month", date(2025, 3, 1), "Developer Tools", 3, 2, 2 / 3, 75.0),  # A 100, D 100, E 25
-        ("month", date(2025, 3, 1), "Open Source Models", 1, 1, 1.0, 75.0),
-        ("week", date(2025, 3, 3), "AI Models", 1, 0, 0.0, 50.0),
+        ("week", date(2025, 3, 3), "AI Models", 2, 0, 0.0, 50.0),  # B 50, C 50
         ("week", date(2025, 3, 3), "Developer Tools", 3, 2, 2 / 3, 64.0),  # A 100, D 67, E 25
-        ("week", date(2025, 3, 3), "Open Source Models", 1, 0, 0.0, 50.0),
-        ("week", date(2025, 3, 10), "AI Models", 1, 0, 0.0, 50.0),
+        ("week", date(2025, 3, 10), "AI Models", 2, 1, 0.5, 62.5),
         ("week", date(2025, 3, 10), "Developer Tools", 3, 2, 2 / 3, 75.0),
-        ("week", date(2025, 3, 10), "Open Source Models", 1, 1, 1.0, 75.0),
     ]
 
 
@@ -282,7 +301,7 @@ def test_pandas_api(con: duckdb.DuckDBPyConnection) -> None:
     assert lenient.set_index("persona")["mean_score"].to_dict() == {
         "Builder": 83.5, "Founder": 63.5, "Futurist": 80.0, "Skeptic": 61.5,
     }  # fmt: skip
-    assert analytics.category_trends(con, "M")["tools"].tolist() == [1, 3, 1]
+    assert analytics.category_trends(con, "M")["tools"].tolist() == [2, 3]
     assert analytics.head_to_head(con, D)["tool_a_slug"].tolist() == [E]
     assert analytics.review_history(con, B, "Skeptic")["score"].tolist() == [75, 45]
     with pytest.raises(ValueError, match="unknown freq"):

@@ -9,7 +9,7 @@
 -- URL is the one known before parsing (the crawl's URL, --url or WARC-Target-URI; '' when
 -- none), so an archived record always maps back to its row; `url` below may instead hold
 -- the page's own canonical URL when the source named none.
-CREATE TABLE IF NOT EXISTS capture (
+CREATE TABLE IF NOT EXISTS internal.capture (
     capture_id      VARCHAR PRIMARY KEY,
     url             VARCHAR,              -- page URL (source URL, else the page's canonical link); NULL if neither
     observed_at     TIMESTAMPTZ NOT NULL, -- when the page was seen (fetch time, WARC-Date, or --observed-at)
@@ -33,12 +33,12 @@ CREATE TABLE IF NOT EXISTS capture (
 
 -- tool: one row per tool. A tool's identity is its slug (from the comparison URL);
 -- display names are not ids (one name can belong to several slugs).
-CREATE TABLE IF NOT EXISTS tool (
+CREATE TABLE IF NOT EXISTS internal.tool (
     slug VARCHAR PRIMARY KEY
 );
 
 -- comparison: one row per pair of tools compared on a page (slugs in URL order).
-CREATE TABLE IF NOT EXISTS comparison (
+CREATE TABLE IF NOT EXISTS internal.comparison (
     tool_a_slug VARCHAR NOT NULL,
     tool_b_slug VARCHAR NOT NULL,
     PRIMARY KEY (tool_a_slug, tool_b_slug)
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS comparison (
 
 -- tool_observation: one row per tool card in one capture: the card's figures and, in
 -- the full layout, the Decision table's. NULL where the page did not show the value.
-CREATE TABLE IF NOT EXISTS tool_observation (
+CREATE TABLE IF NOT EXISTS internal.tool_observation (
     capture_id      VARCHAR NOT NULL,
     position        TINYINT NOT NULL,     -- 1 = left tool (first slug in the URL), 2 = right
     observed_at     TIMESTAMPTZ NOT NULL,
@@ -64,14 +64,19 @@ CREATE TABLE IF NOT EXISTS tool_observation (
     skip_votes      INTEGER,
     pricing         VARCHAR,
     best_for        VARCHAR,
+    community_ship_votes INTEGER,         -- Decision row 'NN% Ship (S / N)': the ship votes S
+    community_votes INTEGER,              -- ... and all votes N; NULL where not shown or unsure
     PRIMARY KEY (capture_id, position)
 );
+-- Columns added after the first release (warehouses made before get them here, NULL).
+ALTER TABLE internal.tool_observation ADD COLUMN IF NOT EXISTS community_ship_votes INTEGER;
+ALTER TABLE internal.tool_observation ADD COLUMN IF NOT EXISTS community_votes INTEGER;
 
 -- review_observation: one row per review shown in one capture, in page order.
 -- Compact pages show no persona names and no scores: persona is inferred from the
 -- order of the quotes (persona_inferred) and score/verdict are NULL here; the
 -- `reviews` view fills them from the same review seen with a score elsewhere.
-CREATE TABLE IF NOT EXISTS review_observation (
+CREATE TABLE IF NOT EXISTS internal.review_observation (
     capture_id       VARCHAR NOT NULL,
     ordinal          SMALLINT NOT NULL,   -- 1-based order on the page
     observed_at      TIMESTAMPTZ NOT NULL,

@@ -3,10 +3,12 @@
 -- these tables say how and when each URL was fetched, so a run can be resumed, the next
 -- run can send conditional GETs, and nothing is refetched that has not changed.
 
--- crawl_run: one row per crawl run (one night). A run killed before it finished keeps
--- status 'running' and is resumed (same run_id) by the next crawl with the same
--- observed_at. Its counts are derived from crawl_fetch by the crawl_run_summary view.
-CREATE TABLE IF NOT EXISTS crawl_run (
+-- crawl_run: one row per crawl run (one night). A run killed or stopped by an error before
+-- its end keeps finished_at NULL (status 'running', or 'failed' with its error) and is
+-- resumed (same run_id) by the next crawl with the same observed_at. A night that ran to
+-- its end but did not do its job (site unreachable, too many failures) is 'failed' with a
+-- finished_at. Its counts are derived from crawl_fetch by the crawl_run_summary view.
+CREATE TABLE IF NOT EXISTS internal.crawl_run (
     run_id          VARCHAR PRIMARY KEY,   -- '<observed_at yyyymmddTHHMMSSZ>-<8 hex>'
     base_url        VARCHAR NOT NULL,      -- the crawl's target, e.g. https://shiporskip.io
     observed_at     TIMESTAMPTZ NOT NULL,  -- the night this run stands for (stamps its captures)
@@ -33,9 +35,10 @@ CREATE TABLE IF NOT EXISTS crawl_run (
 --   disallowed    robots.txt disallows it: never requested
 --   out_of_scope  not a comparison page, or not on the target host: never requested
 --   skipped       not requested tonight: `reason` 'unchanged' (same sitemap lastmod as at
---                 the last successful fetch, recheck not due) or 'max_pages'
+--                 the last successful fetch, recheck not due), 'max_pages', or
+--                 'host_down' (the host's circuit breaker opened: retried next run)
 -- Robots.txt and sitemap fetches are rows too (kind 'robots' / 'sitemap' / 'start').
-CREATE TABLE IF NOT EXISTS crawl_fetch (
+CREATE TABLE IF NOT EXISTS internal.crawl_fetch (
     run_id           VARCHAR NOT NULL,
     url              VARCHAR NOT NULL,     -- the URL as planned (before redirects)
     kind             VARCHAR NOT NULL,     -- 'page', 'robots', 'sitemap', 'start'
@@ -69,22 +72,23 @@ CREATE TABLE IF NOT EXISTS crawl_fetch (
 -- not_modified) with the validators and sitemap lastmod it left, for the next conditional
 -- GET and the lastmod comparison; run_observed_at is the night of that fetch (the age
 -- a recheck is due by). Derived from crawl_fetch, never stored twice.
-CREATE OR REPLACE VIEW crawl_validators AS
+CREATE OR REPLACE VIEW internal.crawl_validators AS
 SELECT
     f.url, f.run_id, r.observed_at AS run_observed_at, f.fetched_at, f.http_status,
     f.etag, f.last_modified, f.sitemap_lastmod, f.payload_digest, f.capture_id
-FROM crawl_fetch f
-JOIN crawl_run r USING (run_id)
+FROM internal.crawl_fetch f
+JOIN internal.crawl_run r USING (run_id)
 WHERE f.kind = 'page' AND f.outcome IN ('fetched', 'not_modified')
 QUALIFY row_number() OVER (PARTITION BY f.url ORDER BY f.fetched_at DESC, f.run_id DESC) = 1;
 
 -- crawl_url_status: one row per page URL ever planned: its latest outcome other than
 -- 'skipped' (a failed URL is retried by the next run), and whether the latest run that
--- saw it found it in the sitemap.
-CREATE OR REPLACE VIEW crawl_url_status AS
+-- looked at it found it in the sitemap (a page skipped for max_pages or host_down was not
+-- looked at: it says nothing about the sitemap, so the page is checked for `gone` soon).
+CREATE OR REPLACE VIEW internal.crawl_url_status AS
 WITH ranked AS (
     SELECT f.*, r.started_at AS run_started_at
-    FROM crawl_fetch f JOIN crawl_run r USING (run_id)
+    FROM internal.crawl_fetch f JOIN internal.crawl_run r USING (run_id)
     WHERE f.kind = 'page'
 )
 SELECT
@@ -92,13 +96,14 @@ SELECT
     max_by(outcome, run_started_at) FILTER (WHERE outcome <> 'skipped') AS last_outcome,
     max_by(reason, run_started_at) FILTER (WHERE outcome <> 'skipped') AS last_reason,
     max_by(run_id, run_started_at) FILTER (WHERE outcome <> 'skipped') AS last_run_id,
-    max_by(in_sitemap, run_started_at) AS last_in_sitemap,
+    max_by(in_sitemap, run_started_at)
+        FILTER (WHERE outcome <> 'skipped' OR reason = 'unchanged') AS last_in_sitemap,
     max(run_started_at) FILTER (WHERE outcome <> 'skipped') AS last_attempt_started_at
 FROM ranked
 GROUP BY url;
 
 -- crawl_run_summary: one row per crawl run with its counts, derived from crawl_fetch.
-CREATE OR REPLACE VIEW crawl_run_summary AS
+CREATE OR REPLACE VIEW internal.crawl_run_summary AS
 SELECT
     r.*,
     count(f.url) FILTER (WHERE f.kind = 'page')                                 AS urls,
@@ -114,6 +119,6 @@ SELECT
     count(*) FILTER (WHERE f.kind = 'page' AND f.outcome = 'skipped')           AS skipped,
     coalesce(sum(f.requests), 0)::BIGINT                                        AS requests,
     coalesce(sum(f.bytes_received), 0)::BIGINT                                  AS bytes_received
-FROM crawl_run r
-LEFT JOIN crawl_fetch f USING (run_id)
+FROM internal.crawl_run r
+LEFT JOIN internal.crawl_fetch f USING (run_id)
 GROUP BY ALL;

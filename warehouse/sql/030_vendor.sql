@@ -6,7 +6,7 @@
 --   vendor     canonical vendor name ('Hugging Face', 'Mistral AI', 'Meta', …)
 --   aliases    other names matched in descriptions ('Mistral', 'Google DeepMind', …)
 --   slug_keys  slug token sequences that name the vendor or its products ('llama', 'gemini')
-CREATE TABLE IF NOT EXISTS vendor (
+CREATE TABLE IF NOT EXISTS internal.vendor (
     vendor     VARCHAR PRIMARY KEY,
     aliases    VARCHAR[],
     slug_keys  VARCHAR[]
@@ -19,9 +19,18 @@ CREATE TABLE IF NOT EXISTS vendor (
 --                    > 'slug' > 'description' > 'name'; NULL when unknown
 --   vendor_evidence  what matched: the slug tokens ('hugging-face'), the description phrase
 --                    ('from Hugging Face'), the name tokens, or the overrides file
-CREATE TABLE IF NOT EXISTS tool_vendor (
+CREATE TABLE IF NOT EXISTS internal.tool_vendor (
     slug            VARCHAR PRIMARY KEY,
     vendor          VARCHAR,
     vendor_source   VARCHAR,
     vendor_evidence VARCHAR
+);
+
+-- category_map: one row per raw category the mapping file names (warehouse/categories.csv),
+-- as of the last refresh (warehouse.categories.refresh_categories).
+--   category   the category exactly as pages show it ('AI/ML Models')
+--   canonical  the canonical category it stands for ('AI Models')
+CREATE TABLE IF NOT EXISTS internal.category_map (
+    category  VARCHAR PRIMARY KEY,
+    canonical VARCHAR NOT NULL
 );

@@ -1,10 +1,13 @@
 -- History (SCD2): the sequence of distinct states of every tool card and every review, as
 -- the pages showed them over time. Idempotent.
 --
+-- Everything here lives in the schema `internal` (005_schemas.sql).
 -- Each `*_live` view derives a history from the observations alone (a pure function of the
--- observation set: loading or reparsing captures in any order gives the same rows; ties in
--- time are broken by url, then capture_id). The same-named tables without `_live` hold the
--- last materialisation of those views: warehouse.history.refresh_history(con) rebuilds them
+-- observation set: loading or reparsing captures in any order gives the same rows). Ties
+-- in time within one page are broken by the payload digest (the page's content), never by
+-- a hash of the URL or capture_id, so the same pages give the same rows whatever host or
+-- port they were crawled from. The same-named tables without `_live` hold the last
+-- materialisation of those views: warehouse.history.refresh_history(con) rebuilds them
 -- (the loaders call it after each load; publish_snapshot() calls it when they are stale), so
 -- that the analyst views in 050_views.sql stay fast on tens of millions of observations.
 --
@@ -29,19 +32,26 @@
 --   last_seen_at    observed_at of the last capture showing this state
 --   observations    number of captures showing this state
 --   first_capture_id, last_capture_id   the captures at valid_from and last_seen_at
---   name … best_for  the card's values (see tool_observation), with the rules above
-CREATE OR REPLACE VIEW tool_state_live AS
+--   name … best_for, community_ship_votes, community_votes   the card's values (see
+--                   tool_observation), with the rules above (the community vote counts,
+--                   Decision-table values, are kept like the panel votes, while the
+--                   community % they were seen with is unchanged)
+CREATE OR REPLACE VIEW internal.tool_state_live AS
 WITH obs AS (
     SELECT
-        o.tool_slug, c.url, o.position, o.observed_at, o.capture_id,
+        o.tool_slug, c.url, o.position, o.observed_at, o.capture_id, c.payload_digest,
         c.layout, c.parse_status = 'truncated' AS cut, coalesce(c.layout, '') <> 'full' AS compact,
         o.name, o.category, o.tagline, o.badge, o.panel_ship_pct, o.community_pct, o.entry,
         o.description, o.panel_verdict, o.ship_votes, o.skip_votes, o.pricing, o.best_for,
+        o.community_ship_votes, o.community_votes,
+        CASE WHEN o.community_votes IS NOT NULL THEN {
+            'pct': o.community_pct, 'ship': o.community_ship_votes,
+            'all': o.community_votes} END AS community,
         CASE WHEN c.layout = 'full' AND o.panel_verdict IS NOT NULL THEN {
             'pct': o.panel_ship_pct, 'badge': o.badge, 'panel_verdict': o.panel_verdict,
             'ship_votes': o.ship_votes, 'skip_votes': o.skip_votes} END AS decision
-    FROM tool_observation o
-    JOIN capture c USING (capture_id)
+    FROM internal.tool_observation o
+    JOIN internal.capture c USING (capture_id)
     WHERE o.tool_slug IS NOT NULL AND c.url IS NOT NULL
 ),
 prev AS (
@@ -55,13 +65,14 @@ prev AS (
         last_value(description IGNORE NULLS) OVER w AS p_description,
         last_value(pricing IGNORE NULLS) OVER w AS p_pricing,
         last_value(best_for IGNORE NULLS) OVER w AS p_best_for,
-        last_value(decision IGNORE NULLS) OVER w AS p_decision
+        last_value(decision IGNORE NULLS) OVER w AS p_decision,
+        last_value(community IGNORE NULLS) OVER w AS p_community
     FROM obs
-    WINDOW w AS (PARTITION BY tool_slug, url, position ORDER BY observed_at, capture_id
+    WINDOW w AS (PARTITION BY tool_slug, url, position ORDER BY observed_at, payload_digest, capture_id
                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 filled AS (
-    SELECT tool_slug, url, position, observed_at, capture_id, {
+    SELECT tool_slug, url, position, observed_at, capture_id, payload_digest, {
         'name': CASE WHEN cut THEN coalesce(name, p_name) ELSE name END,
         'category': CASE WHEN cut THEN coalesce(category, p_category) ELSE category END,
         'tagline': CASE WHEN cut THEN coalesce(tagline, p_tagline) ELSE tagline END,
@@ -84,18 +95,26 @@ filled AS (
                             AND p_decision.pct IS NOT DISTINCT FROM coalesce(panel_ship_pct, p_panel_ship_pct)
                            THEN p_decision.skip_votes ELSE skip_votes END,
         'pricing': CASE WHEN cut OR compact THEN coalesce(pricing, p_pricing) ELSE pricing END,
-        'best_for': CASE WHEN cut OR compact THEN coalesce(best_for, p_best_for) ELSE best_for END
+        'best_for': CASE WHEN cut OR compact THEN coalesce(best_for, p_best_for) ELSE best_for END,
+        'community_ship_votes': CASE WHEN community_votes IS NULL AND (cut OR compact)
+                                      AND p_community.pct IS NOT DISTINCT FROM
+                                          coalesce(community_pct, p_community_pct)
+                                     THEN p_community.ship ELSE community_ship_votes END,
+        'community_votes': CASE WHEN community_votes IS NULL AND (cut OR compact)
+                                 AND p_community.pct IS NOT DISTINCT FROM
+                                     coalesce(community_pct, p_community_pct)
+                                THEN p_community."all" ELSE community_votes END
     } AS st
     FROM prev
 ),
 flagged AS (
     SELECT *, (st IS DISTINCT FROM lag(st) OVER s)::INTEGER AS is_new
     FROM filled
-    WINDOW s AS (PARTITION BY tool_slug, url, position ORDER BY observed_at, capture_id)
+    WINDOW s AS (PARTITION BY tool_slug, url, position ORDER BY observed_at, payload_digest, capture_id)
 ),
 runs AS (
     SELECT *, sum(is_new) OVER (PARTITION BY tool_slug, url, position
-                                ORDER BY observed_at, capture_id
+                                ORDER BY observed_at, payload_digest, capture_id
                                 ROWS UNBOUNDED PRECEDING) AS state_no
     FROM flagged
 ),
@@ -104,9 +123,9 @@ states AS (
            min(observed_at) AS valid_from,
            max(observed_at) AS last_seen_at,
            count(*)::INTEGER AS observations,
-           arg_min(capture_id, (observed_at, capture_id)) AS first_capture_id,
-           arg_max(capture_id, (observed_at, capture_id)) AS last_capture_id,
-           arg_min(st, (observed_at, capture_id)) AS st
+           arg_min(capture_id, (observed_at, payload_digest, capture_id)) AS first_capture_id,
+           arg_max(capture_id, (observed_at, payload_digest, capture_id)) AS last_capture_id,
+           arg_min(st, (observed_at, payload_digest, capture_id)) AS st
     FROM runs
     GROUP BY tool_slug, url, position, state_no
 )
@@ -115,12 +134,8 @@ SELECT tool_slug, url, position, state_no, valid_from,
        last_seen_at, observations, first_capture_id, last_capture_id,
        st.name, st.category, st.tagline, st.badge, st.panel_ship_pct, st.community_pct,
        st.entry, st.description, st.panel_verdict, st.ship_votes, st.skip_votes, st.pricing,
-       st.best_for
+       st.best_for, st.community_ship_votes, st.community_votes
 FROM states;
-
--- review_fill_live (an ASOF twin of `reviews` for reviews with a slug) is gone: the
--- histories read `reviews` itself. Dropped from warehouses made before.
-DROP VIEW IF EXISTS review_fill_live;
 
 -- review_state_live: one row per state of one review on one page (series key: tool_slug,
 -- url, tool_position, persona), from the `reviews` view (015_reviews.sql: compact pages'
@@ -133,24 +148,25 @@ DROP VIEW IF EXISTS review_fill_live;
 --                     this text (a compact page whose quote matched no scored page)
 --   quote             the review text
 --   score_source      of the first capture in the state: 'page', 'matched' or NULL
-CREATE OR REPLACE VIEW review_state_live AS
+--   last_score_source of the last capture in the state (the "before" of a change)
+CREATE OR REPLACE VIEW internal.review_state_live AS
 WITH obs AS (
     SELECT r.tool_slug, c.url, r.tool_position, r.persona, r.observed_at, r.capture_id,
-           r.ordinal, r.score_source,
+           c.payload_digest, r.ordinal, r.score_source,
            {'score': r.score, 'verdict': r.verdict, 'quote': r.quote} AS st
-    FROM reviews r
-    JOIN capture c USING (capture_id)
+    FROM main.reviews r
+    JOIN internal.capture c USING (capture_id)
     WHERE r.tool_slug IS NOT NULL AND c.url IS NOT NULL AND r.persona IS NOT NULL
 ),
 flagged AS (
     SELECT *, (st IS DISTINCT FROM lag(st) OVER s)::INTEGER AS is_new
     FROM obs
     WINDOW s AS (PARTITION BY tool_slug, url, tool_position, persona
-                 ORDER BY observed_at, capture_id, ordinal)
+                 ORDER BY observed_at, payload_digest, capture_id, ordinal)
 ),
 runs AS (
     SELECT *, sum(is_new) OVER (PARTITION BY tool_slug, url, tool_position, persona
-                                ORDER BY observed_at, capture_id, ordinal
+                                ORDER BY observed_at, payload_digest, capture_id, ordinal
                                 ROWS UNBOUNDED PRECEDING) AS state_no
     FROM flagged
 ),
@@ -159,10 +175,12 @@ states AS (
            min(observed_at) AS valid_from,
            max(observed_at) AS last_seen_at,
            count(DISTINCT capture_id)::INTEGER AS observations,
-           arg_min(capture_id, (observed_at, capture_id, ordinal)) AS first_capture_id,
-           arg_max(capture_id, (observed_at, capture_id, ordinal)) AS last_capture_id,
-           arg_min(st, (observed_at, capture_id, ordinal)) AS st,
-           arg_min(score_source, (observed_at, capture_id, ordinal)) AS score_source
+           arg_min(capture_id, (observed_at, payload_digest, capture_id, ordinal)) AS first_capture_id,
+           arg_max(capture_id, (observed_at, payload_digest, capture_id, ordinal)) AS last_capture_id,
+           arg_min(st, (observed_at, payload_digest, capture_id, ordinal)) AS st,
+           arg_min(score_source, (observed_at, payload_digest, capture_id, ordinal)) AS score_source,
+           arg_max(score_source, (observed_at, payload_digest, capture_id, ordinal))
+               AS last_score_source
     FROM runs
     GROUP BY tool_slug, url, tool_position, persona, state_no
 )
@@ -170,101 +188,218 @@ SELECT tool_slug, url, tool_position, persona, state_no, valid_from,
        lead(valid_from) OVER (PARTITION BY tool_slug, url, tool_position, persona
                               ORDER BY state_no) AS valid_to,
        last_seen_at, observations, first_capture_id, last_capture_id,
-       st.score, st.verdict, st.quote, score_source
+       st.score, st.verdict, st.quote, score_source, last_score_source
 FROM states;
 
--- tool_asof_live: one row per state of a tool's panel figures across all its pages, where
--- "the tool's figures at time t" are those of its latest observation at or before t (ties
--- in time: the greater url, then capture_id). Observations without a panel ship % (cut
--- short) are left out. Used for as-of questions (ship rates over time, category trends):
--- when pages disagree, the page observed last wins.
---   tool_slug, state_no, valid_from, valid_to, last_seen_at, observations   as above
---   panel_ship_pct, category   the figures
---   url                        the page of the state's first observation
-CREATE OR REPLACE VIEW tool_asof_live AS
-WITH obs AS (
-    SELECT o.tool_slug, o.observed_at, c.url, o.capture_id, o.position,
-           {'panel_ship_pct': o.panel_ship_pct, 'category': o.category} AS st
-    FROM tool_observation o
-    JOIN capture c USING (capture_id)
-    WHERE o.tool_slug IS NOT NULL AND c.url IS NOT NULL AND o.panel_ship_pct IS NOT NULL
-),
-flagged AS (
-    SELECT *, (st IS DISTINCT FROM lag(st) OVER s)::INTEGER AS is_new
-    FROM obs
-    WINDOW s AS (PARTITION BY tool_slug ORDER BY observed_at, url, capture_id, position)
-),
-runs AS (
-    SELECT *, sum(is_new) OVER (PARTITION BY tool_slug
-                                ORDER BY observed_at, url, capture_id, position
-                                ROWS UNBOUNDED PRECEDING) AS state_no
-    FROM flagged
-),
-states AS (
-    SELECT tool_slug, state_no::INTEGER AS state_no,
-           min(observed_at) AS valid_from, max(observed_at) AS last_seen_at,
-           count(*)::INTEGER AS observations,
-           arg_min(url, (observed_at, url, capture_id, position)) AS url,
-           arg_min(st, (observed_at, url, capture_id, position)) AS st
-    FROM runs
-    GROUP BY tool_slug, state_no
-)
-SELECT tool_slug, state_no, valid_from,
-       lead(valid_from) OVER (PARTITION BY tool_slug ORDER BY state_no) AS valid_to,
-       last_seen_at, observations, st.panel_ship_pct, st.category, url
-FROM states;
-
--- review_asof_live: the same for each (tool, persona) review across all pages: its score
--- and verdict as of its latest scored observation. Unscored observations are left out.
---   tool_slug, persona, state_no, valid_from, valid_to, last_seen_at, observations
---   score, verdict, url
-CREATE OR REPLACE VIEW review_asof_live AS
-WITH obs AS (
-    SELECT r.tool_slug, r.persona, r.observed_at, c.url, r.capture_id, r.ordinal,
-           {'score': r.score, 'verdict': r.verdict} AS st
-    FROM reviews r
-    JOIN capture c USING (capture_id)
-    WHERE r.tool_slug IS NOT NULL AND c.url IS NOT NULL AND r.persona IS NOT NULL
-      AND r.score IS NOT NULL
-),
-flagged AS (
-    SELECT *, (st IS DISTINCT FROM lag(st) OVER s)::INTEGER AS is_new
-    FROM obs
-    WINDOW s AS (PARTITION BY tool_slug, persona ORDER BY observed_at, url, capture_id, ordinal)
-),
-runs AS (
-    SELECT *, sum(is_new) OVER (PARTITION BY tool_slug, persona
-                                ORDER BY observed_at, url, capture_id, ordinal
-                                ROWS UNBOUNDED PRECEDING) AS state_no
-    FROM flagged
-),
-states AS (
-    SELECT tool_slug, persona, state_no::INTEGER AS state_no,
-           min(observed_at) AS valid_from, max(observed_at) AS last_seen_at,
-           count(*)::INTEGER AS observations,
-           arg_min(url, (observed_at, url, capture_id, ordinal)) AS url,
-           arg_min(st, (observed_at, url, capture_id, ordinal)) AS st
-    FROM runs
-    GROUP BY tool_slug, persona, state_no
-)
-SELECT tool_slug, persona, state_no, valid_from,
-       lead(valid_from) OVER (PARTITION BY tool_slug, persona ORDER BY state_no) AS valid_to,
-       last_seen_at, observations, st.score, st.verdict, url
-FROM states;
 
 -- The materialised histories (same columns as the *_live views; rebuilt by
--- refresh_history). Empty until the first refresh.
-CREATE TABLE IF NOT EXISTS tool_state AS SELECT * FROM tool_state_live WITH NO DATA;
-CREATE TABLE IF NOT EXISTS review_state AS SELECT * FROM review_state_live WITH NO DATA;
-CREATE TABLE IF NOT EXISTS tool_asof AS SELECT * FROM tool_asof_live WITH NO DATA;
-CREATE TABLE IF NOT EXISTS review_asof AS SELECT * FROM review_asof_live WITH NO DATA;
+-- refresh_history, in this order: trend_state below reads these two). Empty until the
+-- first refresh.
+CREATE TABLE IF NOT EXISTS internal.tool_state AS
+SELECT * FROM internal.tool_state_live WITH NO DATA;
+CREATE TABLE IF NOT EXISTS internal.review_state AS
+SELECT * FROM internal.review_state_live WITH NO DATA;
 
--- analytics_refresh: one row per refresh of the derived tables (vendors and histories).
+-- page_life_live: one row per span of time in which a comparison page was live. A page is
+-- live from its first capture until it is gone: a crawl found it 404/410 (crawl_fetch
+-- outcome 'gone'), or out of the sitemap and failing (outcome 'failed', in_sitemap false);
+-- the evidence is dated by its run's observed_at (the night). A later capture makes it
+-- live again (a new span). A capture and a gone row at the same moment: the capture wins.
+--   url         the page
+--   span_no     1, 2, … in time order
+--   live_from   observed_at of the span's first capture
+--   live_to     observed_at of the run that found it gone; NULL = still live
+--   ended_by    'gone' (404/410) or 'failed' (out of the sitemap and failing); NULL = live
+CREATE OR REPLACE VIEW internal.page_life_live AS
+WITH ev AS (
+    SELECT url, observed_at AS moment, true AS alive, NULL::VARCHAR AS outcome
+    FROM internal.capture
+    WHERE url IS NOT NULL
+    UNION ALL
+    SELECT f.url, r.observed_at, false, f.outcome
+    FROM internal.crawl_fetch f
+    JOIN internal.crawl_run r USING (run_id)
+    WHERE f.kind = 'page'
+      AND (f.outcome = 'gone' OR (f.outcome = 'failed' AND f.in_sitemap = false))
+),
+flagged AS (  -- a span starts where liveness flips (at one moment, gone sorts first)
+    SELECT *, (alive IS DISTINCT FROM lag(alive) OVER w)::INTEGER AS is_new
+    FROM ev
+    WINDOW w AS (PARTITION BY url ORDER BY moment, alive, outcome)
+),
+runs AS (
+    SELECT *, sum(is_new) OVER (PARTITION BY url ORDER BY moment, alive, outcome
+                                ROWS UNBOUNDED PRECEDING) AS run_no
+    FROM flagged
+),
+spans AS (
+    SELECT url, run_no, bool_and(alive) AS alive, min(moment) AS start_at,
+           arg_min(outcome, (moment, outcome)) AS outcome
+    FROM runs
+    GROUP BY url, run_no
+),
+bounded AS (
+    SELECT *, lead(start_at) OVER (PARTITION BY url ORDER BY run_no) AS end_at,
+              lead(outcome) OVER (PARTITION BY url ORDER BY run_no) AS end_outcome
+    FROM spans
+)
+SELECT url, (row_number() OVER (PARTITION BY url ORDER BY start_at))::INTEGER AS span_no,
+       start_at AS live_from, end_at AS live_to, end_outcome AS ended_by
+FROM bounded
+WHERE alive;
+
+-- badge(pct): the site's badge for a panel ship %: above 50 'Ship', 50 'Mixed', below
+-- 'Skip' (NULL for NULL). Compact pages show no badge, but every page shows the %.
+CREATE OR REPLACE MACRO internal.badge(pct) AS
+    CASE WHEN pct > 50 THEN 'Ship' WHEN pct = 50 THEN 'Mixed' WHEN pct < 50 THEN 'Skip' END;
+
+-- trend_series_live: one row per state of each series a trend is built from, with a known
+-- value: a tool card on a page (kind 'panel': value = panel ship %, verdict by the site's
+-- badge rule: > 50 'Ship', 50 'Mixed', < 50 'Skip'; category = the canonical category,
+-- internal.category_map, else the raw one) or one critic's review of a tool on a page
+-- (kind 'review': value = score, verdict 'ship'/'skip'; inferred = the score was matched
+-- from another page, see `reviews`). Read from the materialised tool_state / review_state;
+-- a state whose value is unknown (NULL) is left out, so a page keeps its latest known value.
+CREATE OR REPLACE VIEW internal.trend_series_live AS
+SELECT 'panel' AS kind, s.tool_slug AS slug, '' AS persona, s.url, s.position AS pos,
+       s.valid_from, s.panel_ship_pct AS value,
+       internal.badge(s.panel_ship_pct) AS verdict,
+       false AS inferred,
+       coalesce(m.canonical, trim(s.category)) AS category
+FROM internal.tool_state s
+LEFT JOIN internal.category_map m ON m.category = trim(s.category)
+WHERE s.panel_ship_pct IS NOT NULL
+UNION ALL
+SELECT 'review', tool_slug, persona, url, tool_position, valid_from, score, verdict,
+       coalesce(score_source = 'matched', false), NULL
+FROM internal.review_state
+WHERE score IS NOT NULL AND tool_slug IS NOT NULL AND persona IS NOT NULL;
+
+-- majority(xs, tie): the most common non-NULL value of the list xs; on a tie between the
+-- most common values, `tie` (e.g. 'split'), or when `tie` is NULL the smallest of them.
+-- NULL for an empty list.
+CREATE OR REPLACE MACRO internal.majority(xs, tie) AS
+    CASE WHEN len(list_filter(xs, lambda x: x IS NOT NULL)) = 0 THEN NULL ELSE (
+        SELECT CASE WHEN len(s) > 1 AND s[2].n = s[1].n AND tie IS NOT NULL THEN tie
+                    ELSE s[1].k END
+        FROM (SELECT list_sort(list_transform(list_distinct(xs), lambda k: {
+                  'n': -len(list_filter(xs, lambda y: y = k)), 'k': k})) AS s)
+    ) END;
+
+-- trend_state_live: one row per state of a tool's figure across all its live pages (kind
+-- 'panel', persona '') or of a critic's review of a tool across them (kind 'review').
+-- The rule: at any moment t, each page of the tool that is live at t (page_life_live)
+-- contributes the latest state of its card (review) at or before t (trend_series_live);
+-- the figure aggregates those pages:
+--   verdict      the majority verdict of the pages; 'split' when the most common verdicts tie
+--   value        the median of the pages' values (panel ship % / score)
+--   pages        the number of pages counted; value_min, value_max their range
+--   inferred_pages  pages whose score was matched from another page (reviews)
+--   category     the majority canonical category (panel; on a tie the first by name)
+-- A new state starts whenever that aggregate changes (a state with pages 0: every page is
+-- gone). Its cause is what happened at valid_from to the tool's pages: 'page_added' (a
+-- page became live or first showed the tool), 'page_changed' (a page's value, verdict or
+-- category changed) or 'page_gone'; cause_url is that page (the first by URL when several
+-- pages changed at that moment; cause_pages counts them).
+CREATE OR REPLACE VIEW internal.trend_state_live AS
+WITH series AS (
+    SELECT * FROM internal.trend_series_live
+),
+life AS (
+    SELECT * FROM internal.page_life_live
+),
+keys AS (
+    SELECT DISTINCT kind, slug, persona, url, pos FROM series
+),
+points AS (  -- every moment at which one of the key's pages changed or came or went
+    SELECT DISTINCT kind, slug, persona, moment FROM (
+        SELECT kind, slug, persona, valid_from AS moment FROM series
+        UNION ALL
+        SELECT k.kind, k.slug, k.persona, l.live_from FROM keys k JOIN life l USING (url)
+        UNION ALL
+        SELECT k.kind, k.slug, k.persona, l.live_to FROM keys k JOIN life l USING (url)
+        WHERE l.live_to IS NOT NULL
+    )
+),
+grid AS (
+    SELECT p.moment, k.kind, k.slug, k.persona, k.url, k.pos
+    FROM points p
+    JOIN keys k USING (kind, slug, persona)
+),
+valued AS (  -- each page's contribution at each moment: NULL when not live or no value yet
+    SELECT g.kind, g.slug, g.persona, g.url, g.pos, g.moment,
+           CASE WHEN l.live_from IS NOT NULL AND (l.live_to IS NULL OR g.moment < l.live_to)
+                 AND s.value IS NOT NULL
+                THEN {'value': s.value, 'verdict': s.verdict, 'category': s.category} END AS cur,
+           s.inferred
+    FROM grid g
+    ASOF LEFT JOIN series s
+        ON s.kind = g.kind AND s.slug = g.slug AND s.persona = g.persona AND s.url = g.url
+       AND s.pos = g.pos AND g.moment >= s.valid_from
+    ASOF LEFT JOIN life l
+        ON l.url = g.url AND g.moment >= l.live_from
+),
+events AS (
+    SELECT *,
+           CASE WHEN prev IS NULL AND cur IS NOT NULL THEN 'page_added'
+                WHEN prev IS NOT NULL AND cur IS NULL THEN 'page_gone'
+                WHEN prev IS DISTINCT FROM cur THEN 'page_changed' END AS event
+    FROM (SELECT *, lag(cur) OVER (PARTITION BY kind, slug, persona, url, pos ORDER BY moment) AS prev
+          FROM valued)
+),
+agg AS (
+    SELECT kind, slug, persona, moment,
+           count(cur)::INTEGER AS pages,
+           internal.majority(list(cur.verdict), 'split') AS verdict,
+           quantile_cont(cur.value, 0.5)::DOUBLE AS value,
+           min(cur.value) AS value_min,
+           max(cur.value) AS value_max,
+           count(cur) FILTER (WHERE inferred)::INTEGER AS inferred_pages,
+           internal.majority(list(cur.category), NULL) AS category,
+           arg_min(event, url) FILTER (WHERE event IS NOT NULL) AS cause,
+           min(url) FILTER (WHERE event IS NOT NULL) AS cause_url,
+           count(DISTINCT url) FILTER (WHERE event IS NOT NULL)::INTEGER AS cause_pages
+    FROM events
+    GROUP BY kind, slug, persona, moment
+),
+started AS (  -- from the first moment a page counts
+    SELECT *, {'verdict': verdict, 'value': value, 'pages': pages, 'value_min': value_min,
+               'value_max': value_max, 'inferred_pages': inferred_pages,
+               'category': category} AS fig
+    FROM (SELECT *, max(pages) OVER (PARTITION BY kind, slug, persona ORDER BY moment
+                                     ROWS UNBOUNDED PRECEDING) AS seen
+          FROM agg)
+    WHERE seen > 0
+),
+flagged AS (
+    SELECT *, (fig IS DISTINCT FROM lag(fig) OVER (PARTITION BY kind, slug, persona
+                                                   ORDER BY moment))::INTEGER AS is_new
+    FROM started
+),
+states AS (
+    SELECT * FROM flagged WHERE is_new = 1
+)
+SELECT kind, slug, persona,
+       (row_number() OVER k)::INTEGER AS state_no,
+       moment AS valid_from,
+       lead(moment) OVER k AS valid_to,
+       verdict, value, pages, value_min, value_max, inferred_pages, category,
+       cause, cause_url, cause_pages
+FROM states
+WINDOW k AS (PARTITION BY kind, slug, persona ORDER BY moment);
+
+-- The materialised trend (rebuilt by refresh_history after tool_state and review_state).
+CREATE TABLE IF NOT EXISTS internal.trend_state AS
+SELECT * FROM internal.trend_state_live WITH NO DATA;
+
+-- analytics_refresh: one row per refresh of the derived tables (vendors, categories and
+-- histories).
 --   refreshed_at  when it ran
---   signature     a digest of the observations and vendor files it was built from; when it
---                 differs from warehouse.history.signature(con), the derived tables are stale
+--   signature     a digest of the observations, crawl outcomes, mapping files and schema it
+--                 was built from; when it differs from warehouse.history.signature(con), the
+--                 derived tables are stale
 --   seconds       how long it took
-CREATE TABLE IF NOT EXISTS analytics_refresh (
+CREATE TABLE IF NOT EXISTS internal.analytics_refresh (
     refreshed_at TIMESTAMPTZ NOT NULL,
     signature    VARCHAR NOT NULL,
     seconds      DOUBLE

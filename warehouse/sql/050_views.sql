@@ -1,30 +1,291 @@
--- Analyst views: stable names, one question each. They read the histories materialised by
--- refresh_history (040_history.sql) and the vendors from refresh_vendors (030_vendor.sql).
+-- Analyst views: stable names, one question each, in the default schema (the helpers they
+-- use are in `internal`). They read the histories materialised by refresh_history
+-- (040_history.sql), the vendors (030_vendor.sql) and the category mapping.
 -- Idempotent (CREATE OR REPLACE). Times are TIMESTAMPTZ in UTC; periods are UTC dates.
+-- Every view's comment below has a `Columns:` list: warehouse.db turns it into COMMENT ON
+-- VIEW / COLUMN, so DuckDB tools (the CLI, DBeaver, BI tools) show the same documentation.
 --
 -- Definitions used throughout:
--- * A tool "ships" when a majority of its panel votes ship: panel_ship_pct > 50. (The site's
---   badge: 100/75/67 % Ship, 50 % Mixed, 25 % Skip.) The percentage is on every layout,
---   so one rule serves full and compact pages alike.
--- * A review "ships" when its verdict is 'ship'.
+-- * A tool's figure at a moment comes from all its live pages (the rule is spelled out
+--   over tool_trend): the majority verdict, the median panel ship %, and the number of
+--   pages with their min and max. A tool "ships" when that majority verdict is 'Ship'.
+-- * A page's verdict for a tool is the site's badge rule on its panel ship %: above 50
+--   'Ship', 50 'Mixed', below 'Skip' (the % is on every layout; compact pages show no badge).
 -- * Tool-keyed views leave out captures without a URL (text imports have no slug).
 -- * Periods: granularity 'day', 'week' (ISO weeks, starting Monday) or 'month'; every period
 --   from the first observation to the last. A per-period figure is taken "as of the end of
---   the period": each tool (review) counts once, with its latest figures observed before
---   the period ended, whether or not it was re-observed during the period (the crawl skips
---   unchanged pages). The last period is still running: its figures are as of now.
+--   the period": each tool (review) counts once, with its figure at that moment. The last
+--   period is still running: its figures are as of now.
+-- * Ties are never broken by a hash (of a URL or a capture id): the same pages crawled twice
+--   give the same rows, whatever host, port or fetch order.
 
--- analytics_periods: one row per reporting period.
+-- tool_names (helper): one row per tool slug with its display name: the name on its most
+-- recently observed card (ties: the greater url, then position).
+CREATE OR REPLACE VIEW internal.tool_names AS
+SELECT tool_slug AS slug, arg_max(name, (last_seen_at, url, position)) AS name
+FROM internal.tool_state
+WHERE name IS NOT NULL
+GROUP BY tool_slug;
+
+-- tool_trend: one row per tool and state of its panel figure across all its live pages.
+-- The rule: a page is live from its first capture until it is gone (a crawl found it
+-- 404/410, or out of the sitemap and failing). At any moment, each live page showing the
+-- tool contributes its latest card (the latest known panel ship %); the tool's figure is
+-- the majority verdict of those pages ('split' when the most common verdicts tie), their
+-- median ship %, their number, min and max (so that pages that disagree stay visible),
+-- and their majority canonical category. A new row starts whenever that figure changes;
+-- a row with pages 0 means every page of the tool is gone.
+--
+-- Columns:
+--   slug            the tool
+--   name            its display name (see tool_names)
+--   vendor          its canonical vendor (NULL: unknown)
+--   state_no        1, 2, … in time order
+--   valid_from      when this figure began (the moment of its cause)
+--   valid_to        when the next figure began; NULL = current
+--   panel_verdict   majority of the pages' verdicts: 'Ship', 'Mixed', 'Skip', or 'split'
+--                   on a tie; NULL when no page is live
+--   ship_pct        median panel ship % of the live pages (0-100; may be a half)
+--   pages           live pages counted
+--   ship_pct_min    lowest panel ship % among them
+--   ship_pct_max    highest panel ship % among them
+--   category        majority canonical category on those pages (a tie: the first by name)
+--   cause           what happened at valid_from: 'page_added' (a page began to count),
+--                   'page_changed' (a page's ship % or category changed) or 'page_gone'
+--   cause_url       the page behind the cause (the first by URL when several changed at
+--                   that moment)
+--   cause_pages     number of pages that changed at that moment
+CREATE OR REPLACE VIEW tool_trend AS
+SELECT t.slug, n.name, v.vendor, t.state_no, t.valid_from, t.valid_to,
+       t.verdict AS panel_verdict, t.value AS ship_pct, t.pages,
+       t.value_min AS ship_pct_min, t.value_max AS ship_pct_max, t.category,
+       t.cause, t.cause_url, t.cause_pages
+FROM internal.trend_state t
+LEFT JOIN internal.tool_names n ON n.slug = t.slug
+LEFT JOIN internal.tool_vendor v ON v.slug = t.slug
+WHERE t.kind = 'panel';
+
+-- review_trend: one row per (tool, critic) and state of that critic's review of the tool
+-- across all the tool's live pages: the same rule as tool_trend, per persona. Scores that
+-- a compact page did not show count with the score matched from the same review on
+-- another page (`reviews`); inferred_pages says how many.
+--
+-- Columns:
+--   slug            the tool
+--   persona         the critic ('Builder', 'Skeptic', 'Futurist', 'Founder', …)
+--   state_no        1, 2, … in time order
+--   valid_from      when this figure began
+--   valid_to        when the next began; NULL = current
+--   verdict         majority of the pages' verdicts: 'ship', 'skip', or 'split' on a tie
+--   score           median score out of 100 of the live pages' reviews
+--   pages           live pages counted
+--   score_min       lowest score among them
+--   score_max       highest score among them
+--   inferred_pages  of those, pages whose score was matched from another page
+--   cause           'page_added', 'page_changed' or 'page_gone' (as in tool_trend)
+--   cause_url       the page behind it (the first by URL when several)
+--   cause_pages     number of pages that changed at that moment
+CREATE OR REPLACE VIEW review_trend AS
+SELECT slug, persona, state_no, valid_from, valid_to, verdict, value AS score, pages,
+       value_min AS score_min, value_max AS score_max, inferred_pages,
+       cause, cause_url, cause_pages
+FROM internal.trend_state
+WHERE kind = 'review';
+
+-- latest_tool_verdicts: one row per tool: its current figure across all its live pages
+-- (the current tool_trend row; see the rule there), with its vendor.
+--
+-- Columns:
+--   tool_slug           the tool
+--   name                its display name (see tool_names)
+--   vendor              canonical vendor; NULL = unknown (never guessed)
+--   vendor_source       'override', 'slug', 'description' or 'name' (see tool_vendor)
+--   category            majority canonical category on its live pages
+--   panel_verdict       majority verdict of its live pages ('Ship'/'Mixed'/'Skip'/'split')
+--   panel_ship_pct      median panel ship % of its live pages
+--   ships               panel_verdict = 'Ship'
+--   pages               live pages counted (0: every page of the tool is gone)
+--   pages_ship_pct_min  lowest panel ship % among them
+--   pages_ship_pct_max  highest panel ship % among them
+--   state_since         when this figure began
+--   cause               what started it: 'page_added', 'page_changed' or 'page_gone'
+--   cause_url           the page behind it
+--   observed_at         the latest capture of any page showing the tool
+CREATE OR REPLACE VIEW latest_tool_verdicts AS
+SELECT t.slug AS tool_slug, t.name, t.vendor, v.vendor_source, t.category,
+       t.panel_verdict, t.ship_pct AS panel_ship_pct,
+       coalesce(t.panel_verdict = 'Ship', false) AS ships,
+       t.pages, t.ship_pct_min AS pages_ship_pct_min, t.ship_pct_max AS pages_ship_pct_max,
+       t.valid_from AS state_since, t.cause, t.cause_url, s.observed_at
+FROM tool_trend t
+LEFT JOIN internal.tool_vendor v ON v.slug = t.slug
+LEFT JOIN (SELECT tool_slug, max(last_seen_at) AS observed_at FROM internal.tool_state
+           GROUP BY tool_slug) s ON s.tool_slug = t.slug
+WHERE t.valid_to IS NULL;
+
+-- tool_history: one row per state of one tool card on one page (SCD2; see tool_state_live
+-- in 040_history.sql for the rules), with the tool's vendor.
+--
+-- Columns:
+--   tool_slug            the tool
+--   url                  the comparison page
+--   position             1 = left card, 2 = right card
+--   state_no             1, 2, … in time order within (tool_slug, url, position)
+--   valid_from           first capture showing this state
+--   valid_to             first capture showing the next state; NULL = current
+--   is_current           valid_to IS NULL
+--   last_seen_at         last capture showing this state
+--   observations         captures showing this state
+--   first_capture_id     the capture at valid_from
+--   last_capture_id      the capture at last_seen_at
+--   vendor               the tool's canonical vendor (NULL: unknown)
+--   name                 the card's name
+--   category             the card's category, as the page shows it
+--   canonical_category   that category mapped by warehouse/categories.csv
+--   tagline              the card's tagline
+--   badge                'Ship' / 'Mixed' / 'Skip' (full layout; NULL if not shown)
+--   panel_verdict        the Decision table's verdict (full layout; NULL if not shown)
+--   panel_ship_pct       share of the panel voting ship, 0-100
+--   ship_votes           panel ship votes (Decision table)
+--   skip_votes           panel skip votes (Decision table)
+--   community_pct        community ship %; NULL for no community votes
+--   entry                the site's 'Free' / 'Paid' label
+--   pricing              free text (Decision table)
+--   best_for             free text (Decision table)
+--   description          the card's description
+--   community_ship_votes  community ship votes S (Decision table 'NN% Ship (S / N)'); NULL
+--                         if not shown or not known for sure
+--   community_votes       all community votes N; NULL if not shown or not known for sure
+CREATE OR REPLACE VIEW tool_history AS
+SELECT s.tool_slug, s.url, s.position, s.state_no, s.valid_from, s.valid_to,
+       s.valid_to IS NULL AS is_current, s.last_seen_at, s.observations,
+       s.first_capture_id, s.last_capture_id, v.vendor,
+       s.name, s.category, coalesce(m.canonical, trim(s.category)) AS canonical_category,
+       s.tagline, s.badge, s.panel_verdict, s.panel_ship_pct,
+       s.ship_votes, s.skip_votes, s.community_pct, s.entry, s.pricing, s.best_for,
+       s.description, s.community_ship_votes, s.community_votes
+FROM internal.tool_state s
+LEFT JOIN internal.tool_vendor v ON v.slug = s.tool_slug
+LEFT JOIN internal.category_map m ON m.category = trim(s.category);
+
+-- review_history: one row per state of one persona's review of one tool on one page (SCD2;
+-- see review_state_live in 040_history.sql).
+--
+-- Columns:
+--   tool_slug         the tool
+--   url               the comparison page
+--   tool_position     1 = left tool, 2 = right tool
+--   persona           the critic
+--   state_no          1, 2, … in time order within the series
+--   valid_from        first capture showing this state
+--   valid_to          first capture showing the next state; NULL = current
+--   is_current        valid_to IS NULL
+--   last_seen_at      last capture showing this state
+--   observations      captures showing this state
+--   first_capture_id  the capture at valid_from
+--   last_capture_id   the capture at last_seen_at
+--   score             out of 100; NULL when no page showed a score for this text
+--   verdict           'ship' or 'skip'
+--   quote             the review text
+--   score_source      of the state's first capture: 'page', 'matched' (inferred from the
+--                     same review on another page) or NULL
+CREATE OR REPLACE VIEW review_history AS
+SELECT tool_slug, url, tool_position, persona, state_no, valid_from, valid_to,
+       valid_to IS NULL AS is_current, last_seen_at, observations,
+       first_capture_id, last_capture_id, score, verdict, quote, score_source
+FROM internal.review_state;
+
+-- verdict_changes: one row per change observed within one page: the same URL, the same
+-- card (and persona), and two consecutive captures of that URL (parse errors aside) that
+-- both carry the value. Pages that disagree with each other are never a change, and no
+-- change is claimed across a capture that did not carry the value (a compact page whose
+-- score matched nowhere, a capture cut short): the chain is broken there. A panel change is a change
+-- of the card's panel ship % (the verdict follows by the badge rule); a review change is a
+-- change of a critic's score or verdict. The nightly crawl summary lists the rows of its
+-- own captures (sql/queries/crawl_verdict_changes.sql): one rule, one place.
+--
+-- Columns:
+--   kind                  'panel' (the whole panel: persona NULL) or 'review' (one persona)
+--   tool_slug             the tool
+--   name                  its display name (see tool_names)
+--   vendor                its canonical vendor
+--   persona               the critic (reviews); NULL for panel changes
+--   url                   the page
+--   tool_position         1 = left card, 2 = right card
+--   observed_at           the capture that first showed the new value
+--   previous_observed_at  the capture before it, which showed the old value
+--   verdict_before        panel: 'Ship'/'Mixed'/'Skip' (badge rule); review: 'ship'/'skip'
+--   verdict_after         the same, after
+--   score_before          panel: panel ship %; review: score out of 100
+--   score_after           the same, after
+--   verdict_changed       the verdict differs
+--   score_changed         the score differs
+--   basis                 'observed' when both captures showed the value on the page;
+--                         'inferred' when either score was matched from another page (a
+--                         compact page, see `reviews`)
+--   capture_id            the capture at observed_at
+--   previous_capture_id   the capture at previous_observed_at
+CREATE OR REPLACE VIEW verdict_changes AS
+WITH panel AS (
+    SELECT 'panel' AS kind, tool_slug, NULL::VARCHAR AS persona, url, position,
+           valid_from, first_capture_id,
+           lag(last_seen_at) OVER w AS previous_observed_at,
+           lag(last_capture_id) OVER w AS previous_capture_id,
+           internal.badge(lag(panel_ship_pct) OVER w) AS verdict_before,
+           internal.badge(panel_ship_pct) AS verdict_after,
+           lag(panel_ship_pct) OVER w AS score_before, panel_ship_pct AS score_after,
+           'observed' AS basis
+    FROM internal.tool_state
+    WINDOW w AS (PARTITION BY tool_slug, url, position ORDER BY state_no)
+),
+review AS (
+    SELECT 'review' AS kind, tool_slug, persona, url, tool_position AS position,
+           valid_from, first_capture_id,
+           lag(last_seen_at) OVER w AS previous_observed_at,
+           lag(last_capture_id) OVER w AS previous_capture_id,
+           lag(verdict) OVER w AS verdict_before, verdict AS verdict_after,
+           lag(score) OVER w AS score_before, score AS score_after,
+           CASE WHEN score_source = 'page' AND lag(last_score_source) OVER w = 'page'
+                THEN 'observed' ELSE 'inferred' END AS basis
+    FROM internal.review_state
+    WINDOW w AS (PARTITION BY tool_slug, url, tool_position, persona ORDER BY state_no)
+),
+changes AS (
+    SELECT * FROM panel
+    UNION ALL
+    SELECT * FROM review
+),
+seq AS (  -- each capture of a URL and the one before it (ties in time: by content digest)
+    SELECT capture_id,
+           lag(capture_id) OVER (PARTITION BY url ORDER BY observed_at, payload_digest)
+               AS prev_id
+    FROM internal.capture
+    WHERE url IS NOT NULL AND parse_status <> 'error'
+)
+SELECT c.kind, c.tool_slug, n.name, v.vendor, c.persona, c.url,
+       c.position AS tool_position,
+       c.valid_from AS observed_at, c.previous_observed_at,
+       c.verdict_before, c.verdict_after, c.score_before, c.score_after,
+       coalesce(c.verdict_after <> c.verdict_before, false) AS verdict_changed,
+       c.score_after <> c.score_before AS score_changed,
+       c.basis, c.first_capture_id AS capture_id, c.previous_capture_id
+FROM changes c
+JOIN seq q ON q.capture_id = c.first_capture_id AND q.prev_id = c.previous_capture_id
+LEFT JOIN internal.tool_names n ON n.slug = c.tool_slug
+LEFT JOIN internal.tool_vendor v ON v.slug = c.tool_slug
+WHERE c.score_before IS NOT NULL AND c.score_after IS NOT NULL
+  AND (c.score_after <> c.score_before
+       OR coalesce(c.verdict_after <> c.verdict_before, false));
+
+-- analytics_periods (helper): one row per reporting period.
 --   granularity   'day', 'week' or 'month'
 --   period_start  first day of the period (DATE, UTC)
 --   period_end    first day after the period (DATE, UTC)
 --   as_of         the instant figures are taken at: period_end 00:00 UTC (exclusive)
-CREATE OR REPLACE VIEW analytics_periods AS
+CREATE OR REPLACE VIEW internal.analytics_periods AS
 WITH bounds AS (
-    SELECT timezone('UTC', min(lo)) AS lo, timezone('UTC', max(hi)) AS hi
-    FROM (SELECT min(valid_from) AS lo, max(last_seen_at) AS hi FROM tool_asof
-          UNION ALL
-          SELECT min(valid_from), max(last_seen_at) FROM review_asof)
+    SELECT timezone('UTC', (SELECT min(valid_from) FROM internal.trend_state)) AS lo,
+           timezone('UTC', (SELECT max(observed_at) FROM internal.capture)) AS hi
 ),
 grains(granularity, step) AS (
     VALUES ('day', INTERVAL 1 DAY), ('week', INTERVAL 7 DAY), ('month', INTERVAL 1 MONTH)
@@ -34,224 +295,150 @@ SELECT g.granularity,
        (p.generate_series + g.step)::DATE AS period_end,
        timezone('UTC', p.generate_series + g.step) AS as_of
 FROM grains g, bounds b,
-     generate_series(date_trunc(g.granularity, b.lo), b.hi, g.step) p
+     generate_series(date_trunc(g.granularity, b.lo), greatest(b.lo, b.hi), g.step) p
 WHERE b.lo IS NOT NULL;
 
--- latest_tool_verdicts: one row per tool (slug): its panel figures on the page where it
--- was observed last (ties: the greater url).
---   tool_slug, name, vendor, vendor_source, category, tagline
---   badge, panel_verdict      'Ship'/'Mixed'/'Skip' (full layout; NULL if not shown)
---   panel_ship_pct            share of the panel voting ship, 0-100
---   ships                     panel_ship_pct > 50
---   ship_votes, skip_votes, community_pct, entry, pricing
---   observed_at               last capture showing these figures
---   state_since               when that page first showed them
---   url, capture_id           the source page and capture
---   pages                     pages the tool has been seen on
---   pages_ship_pct_min/max    the range of panel ship % across those pages' current
---                             figures (they differ when pages disagree)
-CREATE OR REPLACE VIEW latest_tool_verdicts AS
-WITH cur AS (
-    SELECT s.*,
-           count(*) OVER t AS pages,
-           min(panel_ship_pct) OVER t AS pages_ship_pct_min,
-           max(panel_ship_pct) OVER t AS pages_ship_pct_max,
-           row_number() OVER (PARTITION BY tool_slug
-                              ORDER BY last_seen_at DESC, url DESC, position DESC) AS rk
-    FROM tool_state s
-    WHERE valid_to IS NULL
-    WINDOW t AS (PARTITION BY tool_slug)
-)
-SELECT c.tool_slug, c.name, v.vendor, v.vendor_source, c.category, c.tagline,
-       c.badge, c.panel_verdict, c.panel_ship_pct, c.panel_ship_pct > 50 AS ships,
-       c.ship_votes, c.skip_votes, c.community_pct, c.entry, c.pricing,
-       c.last_seen_at AS observed_at, c.valid_from AS state_since,
-       c.url, c.last_capture_id AS capture_id,
-       c.pages::INTEGER AS pages, c.pages_ship_pct_min, c.pages_ship_pct_max
-FROM cur c
-LEFT JOIN tool_vendor v ON v.slug = c.tool_slug
-WHERE c.rk = 1;
-
--- tool_history: one row per state of one tool card on one page (SCD2; see tool_state_live
--- in 040_history.sql for the rules), with the tool's vendor.
---   tool_slug, url, position, state_no, valid_from, valid_to, is_current, last_seen_at,
---   observations, first_capture_id, last_capture_id, vendor, name, category, tagline, badge,
---   panel_verdict, panel_ship_pct, ship_votes, skip_votes, community_pct, entry, pricing,
---   best_for, description
-CREATE OR REPLACE VIEW tool_history AS
-SELECT s.tool_slug, s.url, s.position, s.state_no, s.valid_from, s.valid_to,
-       s.valid_to IS NULL AS is_current, s.last_seen_at, s.observations,
-       s.first_capture_id, s.last_capture_id, v.vendor,
-       s.name, s.category, s.tagline, s.badge, s.panel_verdict, s.panel_ship_pct,
-       s.ship_votes, s.skip_votes, s.community_pct, s.entry, s.pricing, s.best_for,
-       s.description
-FROM tool_state s
-LEFT JOIN tool_vendor v ON v.slug = s.tool_slug;
-
--- review_history: one row per state of one persona's review of one tool on one page (SCD2;
--- see review_state_live in 040_history.sql).
---   tool_slug, url, tool_position, persona, state_no, valid_from, valid_to, is_current,
---   last_seen_at, observations, first_capture_id, last_capture_id,
---   score, verdict, quote, score_source ('page' | 'matched' | NULL)
-CREATE OR REPLACE VIEW review_history AS
-SELECT tool_slug, url, tool_position, persona, state_no, valid_from, valid_to,
-       valid_to IS NULL AS is_current, last_seen_at, observations,
-       first_capture_id, last_capture_id, score, verdict, quote, score_source
-FROM review_state;
-
--- verdict_changes: one row per change of a verdict or score on one page, dated when the
--- new value was first observed. Changes are found within a series (same page, same card,
--- same persona), so two pages that disagree are not a change. "Before" is the last known
--- value in that series (a compact page that could not show a verdict is skipped over).
---   kind            'panel' (the whole panel: persona NULL) or 'review' (one persona)
---   tool_slug, name, vendor, persona, url
---   observed_at            when the new value was first observed
---   previous_observed_at   when the previous state was last observed
---   verdict_before, verdict_after   panel: panel_verdict, else badge ('Ship'/'Mixed'/'Skip');
---                                   review: 'ship'/'skip'
---   score_before, score_after       panel: panel_ship_pct; review: score out of 100
---   verdict_changed, score_changed  which of the two changed (both known and different)
-CREATE OR REPLACE VIEW verdict_changes AS
-WITH panel AS (
-    SELECT tool_slug, url, state_no, valid_from, name,
-           coalesce(panel_verdict, badge) AS verdict, panel_ship_pct AS score,
-           last_value(coalesce(panel_verdict, badge) IGNORE NULLS) OVER w AS verdict_before,
-           last_value(panel_ship_pct IGNORE NULLS) OVER w AS score_before,
-           lag(last_seen_at) OVER (PARTITION BY tool_slug, url, position ORDER BY state_no)
-               AS previous_observed_at
-    FROM tool_state
-    WINDOW w AS (PARTITION BY tool_slug, url, position ORDER BY state_no
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-),
-review AS (
-    SELECT tool_slug, url, persona, state_no, valid_from,
-           verdict, score,
-           last_value(verdict IGNORE NULLS) OVER w AS verdict_before,
-           last_value(score IGNORE NULLS) OVER w AS score_before,
-           lag(last_seen_at) OVER (PARTITION BY tool_slug, url, tool_position, persona
-                                   ORDER BY state_no) AS previous_observed_at
-    FROM review_state
-    WINDOW w AS (PARTITION BY tool_slug, url, tool_position, persona ORDER BY state_no
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-),
-names AS (
-    SELECT tool_slug, name FROM latest_tool_verdicts
-),
-changes AS (
-    SELECT 'panel' AS kind, tool_slug, NULL::VARCHAR AS persona, url, valid_from,
-           previous_observed_at, verdict_before, verdict, score_before, score
-    FROM panel
-    UNION ALL
-    SELECT 'review', tool_slug, persona, url, valid_from,
-           previous_observed_at, verdict_before, verdict, score_before, score
-    FROM review
-)
-SELECT c.kind, c.tool_slug, n.name, v.vendor, c.persona, c.url,
-       c.valid_from AS observed_at, c.previous_observed_at,
-       c.verdict_before, c.verdict AS verdict_after,
-       c.score_before, c.score AS score_after,
-       coalesce(c.verdict <> c.verdict_before, false) AS verdict_changed,
-       coalesce(c.score <> c.score_before, false) AS score_changed
-FROM changes c
-LEFT JOIN names n USING (tool_slug)
-LEFT JOIN tool_vendor v ON v.slug = c.tool_slug
-WHERE coalesce(c.verdict <> c.verdict_before, false)
-   OR coalesce(c.score <> c.score_before, false);
-
--- tool_asof_periods (helper): one row per tool per period in which it was known, with its
--- figures as of the end of the period (see tool_asof_live).
---   granularity, period_start, period_end, tool_slug, panel_ship_pct, ships, category
-CREATE OR REPLACE VIEW tool_asof_periods AS
-SELECT p.granularity, p.period_start, p.period_end, s.tool_slug, s.panel_ship_pct,
-       s.panel_ship_pct > 50 AS ships, s.category
-FROM analytics_periods p
-JOIN tool_asof s
+-- trend_periods (helper): one row per tool (kind 'panel') or (tool, critic) review (kind
+-- 'review') per period, with its trend figure as of the end of the period; tools whose
+-- pages are all gone by then are left out.
+--   granularity, period_start, period_end, as_of   see analytics_periods
+--   kind, slug, persona ('' for panel), verdict, value, pages, category, inferred_pages
+CREATE OR REPLACE VIEW internal.trend_periods AS
+SELECT p.granularity, p.period_start, p.period_end, p.as_of, s.kind, s.slug, s.persona,
+       s.verdict, s.value, s.pages, s.category, s.inferred_pages
+FROM internal.analytics_periods p
+JOIN internal.trend_state s
   ON s.valid_from < p.as_of
- AND coalesce(s.valid_to, 'infinity'::TIMESTAMPTZ) >= p.as_of;
+ AND coalesce(s.valid_to, 'infinity'::TIMESTAMPTZ) >= p.as_of
+WHERE s.pages > 0;
 
 -- tool_rates_by_group (helper): the one aggregate behind ship_rate_by_vendor and
 -- category_trends: one row per group of tools per period, a group being a vendor
--- (dimension 'vendor') or a category (dimension 'category').
+-- (dimension 'vendor') or a canonical category (dimension 'category').
 --   dimension, grp, granularity, period_start, period_end
 --   tools, shipping, ship_rate, mean_ship_pct   see ship_rate_by_vendor
-CREATE OR REPLACE VIEW tool_rates_by_group AS
-WITH grouped AS (
-    SELECT 'vendor' AS dimension, v.vendor AS grp, a.*
-    FROM tool_asof_periods a
-    LEFT JOIN tool_vendor v ON v.slug = a.tool_slug
+CREATE OR REPLACE VIEW internal.tool_rates_by_group AS
+WITH tools AS (
+    SELECT * FROM internal.trend_periods WHERE kind = 'panel'
+),
+grouped AS (
+    SELECT 'vendor' AS dimension, v.vendor AS grp, t.*
+    FROM tools t
+    LEFT JOIN internal.tool_vendor v ON v.slug = t.slug
     UNION ALL
-    SELECT 'category' AS dimension, a.category AS grp, a.*
-    FROM tool_asof_periods a
+    SELECT 'category' AS dimension, t.category AS grp, t.*
+    FROM tools t
 )
 SELECT dimension, grp, granularity, period_start, period_end,
        count(*)::INTEGER AS tools,
-       count(*) FILTER (WHERE ships)::INTEGER AS shipping,
-       avg(ships::INTEGER) AS ship_rate,
-       avg(panel_ship_pct) AS mean_ship_pct
+       count(*) FILTER (WHERE verdict = 'Ship')::INTEGER AS shipping,
+       avg((verdict = 'Ship')::INTEGER) AS ship_rate,
+       avg(value) AS mean_ship_pct
 FROM grouped
 GROUP BY dimension, grp, granularity, period_start, period_end;
 
--- ship_rate_by_vendor: one row per vendor per period.
+-- ship_rate_by_vendor: one row per vendor per period: how many of its tools ship, as of the
+-- end of the period, each tool counted once with its figure across all its live pages
+-- (tool_trend).
+--
+-- Columns:
 --   vendor          canonical vendor; NULL groups the tools whose vendor is unknown
---   granularity, period_start, period_end   see analytics_periods
---   tools           tools known by the end of the period
---   shipping        of those, tools that ship (panel_ship_pct > 50) as of the period's end
+--   granularity     'day', 'week' (ISO, from Monday) or 'month'
+--   period_start    first day of the period (UTC)
+--   period_end      first day after the period (UTC); figures are as of its 00:00 UTC
+--   tools           tools with a live page at the end of the period
+--   shipping        of those, tools whose majority verdict is 'Ship'
 --   ship_rate       shipping / tools (0-1)
---   mean_ship_pct   mean panel ship % of those tools
+--   mean_ship_pct   mean of those tools' median panel ship %
 CREATE OR REPLACE VIEW ship_rate_by_vendor AS
 SELECT grp AS vendor, granularity, period_start, period_end,
        tools, shipping, ship_rate, mean_ship_pct
-FROM tool_rates_by_group
+FROM internal.tool_rates_by_group
 WHERE dimension = 'vendor';
 
--- category_trends: one row per category per period (a tool counts under its category as
--- of the end of the period; pages can show different categories, the latest wins).
---   category, granularity, period_start, period_end
---   tools, shipping, ship_rate, mean_ship_pct   as in ship_rate_by_vendor
+-- category_trends: one row per canonical category per period (warehouse/categories.csv
+-- maps the site's near-synonyms, e.g. 'AI/ML Models', to one name). A tool counts under its
+-- majority canonical category across its live pages at the end of the period (tool_trend).
+--
+-- Columns:
+--   category        canonical category
+--   granularity     'day', 'week' (ISO, from Monday) or 'month'
+--   period_start    first day of the period (UTC)
+--   period_end      first day after the period (UTC); figures are as of its 00:00 UTC
+--   tools           tools with a live page at the end of the period
+--   shipping        of those, tools whose majority verdict is 'Ship'
+--   ship_rate       shipping / tools (0-1)
+--   mean_ship_pct   mean of those tools' median panel ship %
 CREATE OR REPLACE VIEW category_trends AS
 SELECT grp AS category, granularity, period_start, period_end,
        tools, shipping, ship_rate, mean_ship_pct
-FROM tool_rates_by_group
+FROM internal.tool_rates_by_group
 WHERE dimension = 'category';
 
--- review_asof_periods: one row per (tool, persona) review per period in which it was
--- known, with its score and verdict as of the end of the period (see review_asof_live): the
--- distribution behind persona_leniency.
---   granularity, period_start, period_end, tool_slug, persona, score, verdict
-CREATE OR REPLACE VIEW review_asof_periods AS
-SELECT p.granularity, p.period_start, p.period_end, s.tool_slug, s.persona, s.score, s.verdict
-FROM analytics_periods p
-JOIN review_asof s
-  ON s.valid_from < p.as_of
- AND coalesce(s.valid_to, 'infinity'::TIMESTAMPTZ) >= p.as_of;
+-- review_trend_periods (helper): one row per (tool, persona) review per period, with its
+-- review_trend figure as of the end of the period: the distribution behind
+-- persona_leniency (warehouse.analytics.review_scores).
+--   granularity, period_start, period_end, tool_slug, persona, score, verdict, pages,
+--   inferred_pages
+CREATE OR REPLACE VIEW internal.review_trend_periods AS
+SELECT granularity, period_start, period_end, slug AS tool_slug, persona,
+       value AS score, verdict, pages, inferred_pages
+FROM internal.trend_periods
+WHERE kind = 'review';
 
 -- persona_leniency: one row per persona per period: how generous each critic is. Each
--- (tool, persona) review counts once, with its latest score as of the end of the period
--- (see review_asof_live).
---   persona, granularity, period_start, period_end
---   reviews        reviews by this persona known by the end of the period
---   mean_score     mean score out of 100
---   median_score   median score
---   ship_share     share of those reviews whose verdict is 'ship' (0-1)
+-- (tool, persona) review counts once, with its review_trend figure (median score and
+-- majority verdict across the tool's live pages) as of the end of the period.
+--
+-- Columns:
+--   persona         the critic
+--   granularity     'day', 'week' (ISO, from Monday) or 'month'
+--   period_start    first day of the period (UTC)
+--   period_end      first day after the period (UTC); figures are as of its 00:00 UTC
+--   reviews         (tool, persona) reviews with a live page at the end of the period
+--   mean_score      mean of their scores out of 100
+--   median_score    median of their scores
+--   score_sd        standard deviation of their scores (NULL for fewer than 2)
+--   ship_share      share of them whose majority verdict is 'ship' (0-1)
+--   inferred        of them, reviews counted with a score matched from another page
 CREATE OR REPLACE VIEW persona_leniency AS
 SELECT persona, granularity, period_start, period_end,
        count(*)::INTEGER AS reviews,
        avg(score) AS mean_score,
        median(score) AS median_score,
-       avg((verdict = 'ship')::INTEGER) AS ship_share
-FROM review_asof_periods
+       stddev_samp(score) AS score_sd,
+       avg((verdict = 'ship')::INTEGER) AS ship_share,
+       count(*) FILTER (WHERE inferred_pages > 0)::INTEGER AS inferred
+FROM internal.review_trend_periods
 GROUP BY ALL;
 
 -- head_to_head: one row per compared pair of tools (URL order: a = left, b = right) with
--- both tools' current figures from the same page, from the pair's page observed last.
---   tool_a_slug, tool_b_slug, url, observed_at (the page's last capture), pages (pages
---   comparing this pair), a_name, a_vendor, a_panel_ship_pct, a_verdict (panel_verdict,
---   else badge), a_ship_votes, a_skip_votes, and the same for b
---   ship_pct_diff   a_panel_ship_pct - b_panel_ship_pct
---   leader          the slug with the higher panel ship %; NULL on a tie or unknown
+-- both tools' current figures from the same page, from the pair's page observed last
+-- (ties: the greater url).
+--
+-- Columns:
+--   tool_a_slug        the left tool
+--   tool_b_slug        the right tool
+--   url                the page the figures come from
+--   observed_at        that page's last capture
+--   pages              pages comparing this pair
+--   a_name             the left tool's name on the page
+--   a_vendor           its canonical vendor
+--   a_panel_ship_pct   its panel ship %
+--   a_verdict          its panel verdict (Decision table, else badge)
+--   a_ship_votes       its panel ship votes
+--   a_skip_votes       its panel skip votes
+--   b_name             the right tool's name on the page
+--   b_vendor           its canonical vendor
+--   b_panel_ship_pct   its panel ship %
+--   b_verdict          its panel verdict
+--   b_ship_votes       its panel ship votes
+--   b_skip_votes       its panel skip votes
+--   ship_pct_diff      a_panel_ship_pct - b_panel_ship_pct
+--   leader             the slug with the higher panel ship %; NULL on a tie or unknown
 CREATE OR REPLACE VIEW head_to_head AS
 WITH cur AS (
-    SELECT * FROM tool_state WHERE valid_to IS NULL
+    SELECT * FROM internal.tool_state WHERE valid_to IS NULL
 ),
 pairs AS (
     SELECT a.tool_slug AS tool_a_slug, b.tool_slug AS tool_b_slug, a.url,
@@ -281,6 +468,6 @@ SELECT r.tool_a_slug, r.tool_b_slug, r.url, r.observed_at, r.pages::INTEGER AS p
        CASE WHEN r.a_panel_ship_pct > r.b_panel_ship_pct THEN r.tool_a_slug
             WHEN r.b_panel_ship_pct > r.a_panel_ship_pct THEN r.tool_b_slug END AS leader
 FROM ranked r
-LEFT JOIN tool_vendor va ON va.slug = r.tool_a_slug
-LEFT JOIN tool_vendor vb ON vb.slug = r.tool_b_slug
+LEFT JOIN internal.tool_vendor va ON va.slug = r.tool_a_slug
+LEFT JOIN internal.tool_vendor vb ON vb.slug = r.tool_b_slug
 WHERE r.rk = 1;

@@ -1,3 +1,7 @@
--- Returns (reason, one example URL) per reason of a run's failed fetches (param: run_id).
-SELECT reason, min(url) FROM crawl_fetch WHERE run_id = ? AND outcome = 'failed'
-GROUP BY reason;
+-- Returns (reason, url) of up to 3 example URLs per reason of a run's failed fetches,
+-- in URL order (param: run_id).
+SELECT reason, url FROM (
+    SELECT coalesce(reason, 'unknown') AS reason, url,
+           row_number() OVER (PARTITION BY coalesce(reason, 'unknown') ORDER BY url) AS k
+    FROM crawl_fetch WHERE run_id = ? AND outcome = 'failed'
+) WHERE k <= 3 ORDER BY reason, k;

@@ -1,2 +1,2 @@
 -- Records one analytics refresh (params: refreshed_at, signature, seconds).
-INSERT INTO analytics_refresh (refreshed_at, signature, seconds) VALUES (?, ?, ?);
+INSERT INTO internal.analytics_refresh (refreshed_at, signature, seconds) VALUES (?, ?, ?);
