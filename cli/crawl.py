@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
         # waits for --wait and refuses before Prefect starts
         data = settings.data_dir(args.data_dir).resolve()
         with writer_lock(data, "crawl", wait=args.wait), progress:
-            summary = _crawl(args, kwargs)
+            summary = _crawl(args, kwargs, progress.console)
     except ValueError as exc:
         fail("crawl", str(exc))
         return 2
@@ -164,16 +164,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _crawl(args: argparse.Namespace, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The crawl itself: the Prefect flow, or the same pipeline in plain threads."""
+def _crawl(args: argparse.Namespace, kwargs: dict[str, Any], console: Any) -> dict[str, Any]:
+    """The crawl itself: the Prefect flow (its logs through the progress bar's console),
+    or the same pipeline in plain threads."""
     if args.no_prefect:
         from flows.pipeline import crawl
 
         return crawl(args.base_url, **kwargs)
     from flows.nightly import nightly_crawl
+    from flows.runtime import flow_process
 
     hide_run_tracebacks(args.verbose)
-    result: dict[str, Any] = nightly_crawl(args.base_url, task_runner=args.task_runner, **kwargs)
+    with flow_process(console):
+        result: dict[str, Any] = nightly_crawl(args.base_url, task_runner=args.task_runner,
+                                               **kwargs)
     return result
 
 

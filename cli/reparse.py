@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 
 from cli._exits import add_wait, exit_for, hide_run_tracebacks
@@ -44,12 +45,14 @@ def run(args: argparse.Namespace) -> int:
     quiet_prefect(args.verbose)
     from flows.lock import writer_lock
     from flows.reparse import reparse, reparse_archive
+    from flows.runtime import flow_process
 
     hide_run_tracebacks(args.verbose)
     fn = reparse if args.no_prefect else reparse_archive
     try:
         # the flow takes the lock too (re-entrant in this process); here it waits --wait
-        with writer_lock(data.resolve(), "reparse", wait=args.wait):
+        runtime = contextlib.nullcontext() if args.no_prefect else flow_process()
+        with writer_lock(data.resolve(), "reparse", wait=args.wait), runtime:
             totals = fn(str(data), db=args.db)
     except Exception as exc:  # noqa: BLE001 - one line, not a traceback
         return exit_for("reparse", exc, verbose=args.verbose)

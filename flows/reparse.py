@@ -28,6 +28,7 @@ from flows.nightly import prefect_executor
 from flows.payloads import CRAWL, IMPORT, Payload, parser_version
 from flows.progress import run_logger
 from flows.summary import publish_snapshot
+from flows.writer_limit import writer_slot
 from warehouse import connect, load_captures
 
 __all__ = ["IN_FLIGHT", "captures_from_warc", "reparse", "reparse_archive", "reparse_pipeline"]
@@ -126,7 +127,8 @@ def reparse_archive(data_dir: str | None = None, *, db: str | None = None,
     ``load_captures(..., replace=True)``; `db` loads into another warehouse file (e.g. a
     fresh one, to check the archive alone rebuilds it).
     """
-    return reparse_pipeline(data_dir, prefect_executor(), db=db, batch_size=batch_size)
+    with writer_slot():  # never beside a crawl on the same Prefect server
+        return reparse_pipeline(data_dir, prefect_executor(), db=db, batch_size=batch_size)
 
 
 def reparse(data_dir: str | None = None, *, db: str | None = None) -> dict[str, Any]:

@@ -14,8 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import Journal, run_warcs
 from cli import main as cli_main
-from crawler import _config
-from flows import nightly, settings
+from flows import settings
 from flows.health import RunFailed
 from flows.pipeline import crawl
 from flows.reparse import reparse
@@ -322,16 +321,6 @@ def test_cli_crawl_reparse_and_schedule(tmp_path: Path, monkeypatch: pytest.Monk
     assert cli_main(["crawl", "https://shiporskip.io", "--rate", "0"]) == 2
     assert "only allowed" in capsys.readouterr().err
 
-    # schedule: serves nightly_crawl with the cron schedule and the crawl's parameters
-    served: dict = {}
-    monkeypatch.setattr(nightly.nightly_crawl, "serve",
-                        lambda **kw: served.update(kw), raising=False)
-    rc = cli_main(["schedule", "--cron", "30 2 * * *", "--timezone", "Europe/Paris",
-                   "--data-dir", str(data)])
-    assert rc == 0 and served["name"] == "nightly" and served["limit"] == 1
-    (sched,) = served["schedules"]
-    assert sched.cron == "30 2 * * *" and sched.timezone == "Europe/Paris"
-    assert served["parameters"]["base_url"] == _config.LIVE_BASE_URL
-    assert served["parameters"]["rate"] == _config.LIVE_RATE_PER_SECOND
+    # schedule: bad cron / time zone are refused (serving is tested in test_schedule*.py)
     assert cli_main(["schedule", "--cron", "not a cron"]) == 2
     assert cli_main(["schedule", "--timezone", "Mars/Olympus"]) == 2

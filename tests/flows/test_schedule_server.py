@@ -170,13 +170,36 @@ def _prefect(api: str, home: Path, *args: str) -> str:
     return done.stdout
 
 
+#: Holds the writer slot on the server until a line comes on stdin (its own process: this
+#: process's Prefect services stay bound to the session's other servers).
+HOLD_SLOT = """\
+import sys
+from flows.writer_limit import writer_slot
+with writer_slot():
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@contextlib.contextmanager
+def _writer_slot_held(api: str, home: Path) -> Iterator[None]:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_SLOT], cwd=ROOT, env=_env(home, api),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        yield
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert holder.wait(timeout=120) == 0
+    finally:
+        _stop(holder, signal.SIGTERM)
+
+
 def test_prefect_yaml_deployment_runs_on_a_process_worker_one_writer_at_a_time(
     prefect_api: str, tmp_path: Path
 ) -> None:
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    from flows.writer_limit import writer_slot
-
     home, data, log = tmp_path / "client", tmp_path / "data", tmp_path / "worker.log"
     _prefect(prefect_api, home, "work-pool", "create", "verdicts", "--type", "process")
     _prefect(prefect_api, home, "deploy", "--no-prompt", "--name", "nightly")
@@ -185,9 +208,8 @@ def test_prefect_yaml_deployment_runs_on_a_process_worker_one_writer_at_a_time(
         params = json.dumps({"base_url": site.base_url, "rate": 50.0, "concurrency": 4})
         _prefect(prefect_api, home, "deployment", "run", "nightly-crawl/nightly",
                  "--params", params)
-        with (temporary_settings(updates={PREFECT_API_URL: prefect_api}), writer_slot(),
-              open(log, "wb") as out):
-            # this test holds the writer slot: the worker's crawl starts, then waits for it
+        with _writer_slot_held(prefect_api, home), open(log, "wb") as out:
+            # another writer holds the slot: the worker's crawl starts, then waits for it
             worker = subprocess.Popen(
                 [str(BIN / "prefect"), "worker", "start", "--pool", "verdicts", "--type",
                  "process", "--run-once"],

@@ -78,6 +78,7 @@ def test_public_surface() -> None:
     assert set(parsers.__all__) == {
         "PARSER_VERSION", "ParseError", "parse_comparison", "comparison_slugs",
         "is_comparison_url", "Comparison", "ToolCard", "Review", "media_type", "HTML_TYPES",
+        "MAX_PAGE_BYTES",
     }  # fmt: skip
     assert parsers.media_type("Text/HTML; charset=utf-8") in parsers.HTML_TYPES
     record = parse_comparison(seed_bytes("000"))
