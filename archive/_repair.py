@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from archive._scan import RecordError, scan
+from archive._writer import fsync_dir
 
 __all__ = ["QUARANTINE_DIRNAME", "quarantine_path", "repair_warc", "torn_tail"]
 
@@ -60,23 +61,10 @@ def repair_warc(path: Path) -> int:
         out.write(tail)
         out.flush()
         os.fsync(out.fileno())
-    _fsync_dir(keep.parent)
+    fsync_dir(keep.parent)
     with open(path, "r+b") as fh:
         fh.truncate(torn.offset)
         fh.flush()
         os.fsync(fh.fileno())
     return len(tail)
 
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a new file's directory entry durable (best effort)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -296,7 +296,7 @@ class WarcWriter:
             except FileExistsError:
                 continue
             break
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         self._fh = fh
         self._path = path
         self.paths.append(path)
@@ -339,7 +339,7 @@ def _response_headers(status: int, reason: str, headers: list[tuple[str, str]]) 
     return StatusAndHeaders(f"{status} {reason}".strip(), kept, protocol="HTTP/1.1")
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make a newly created file's directory entry durable (best effort)."""
     try:
         fd = os.open(directory, os.O_RDONLY)

@@ -36,6 +36,13 @@ def add_wait(p: argparse.ArgumentParser) -> None:
                         "SECONDS for it (default: 0, refuse at once with exit 2)")
 
 
+def add_verbose(p: argparse.ArgumentParser,
+                help: str = "show Prefect's run logs, and the traceback of an error",  # noqa: A002
+                ) -> None:
+    """-v/--verbose: Prefect's run logs and tracebacks back on the terminal."""
+    p.add_argument("-v", "--verbose", action="store_true", help=help)
+
+
 def exit_for(command: str, exc: BaseException, *, verbose: bool = False) -> int:
     """Say on one line why `command` failed; return its exit status (2 lock held, else 1)."""
     if verbose:

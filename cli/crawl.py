@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from cli._exits import add_wait, exit_for, hide_run_tracebacks
+from cli._exits import add_verbose, add_wait, exit_for, hide_run_tracebacks
 from cli._options import (
     HelpFormatter,
     Subparsers,
@@ -97,8 +97,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                    help="run the same pipeline without Prefect (plain threads)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     add_wait(p)
-    p.add_argument("-v", "--verbose", action="store_true",
-                   help="show Prefect's run logs, and the traceback of an error")
+    add_verbose(p)
     p.set_defaults(func=run)
     return p
 

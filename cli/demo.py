@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cli._exits import add_verbose
 from cli._options import HelpFormatter, Subparsers, add_command, add_data_dir, fail
 from flows import settings
 
@@ -51,8 +52,7 @@ def add_parser(sub: Subparsers) -> None:
     p.add_argument("--concurrency", type=int, default=4, help="parallel requests")
     p.add_argument("--port", type=int, default=DEMO_PORT,
                    help="the replica's loopback port (part of every recorded page URL)")
-    p.add_argument("-v", "--verbose", action="store_true",
-                   help="show Prefect's run logs (and a traceback if a night fails)")
+    add_verbose(p, "show Prefect's run logs (and a traceback if a night fails)")
     p.set_defaults(func=run)
 
 

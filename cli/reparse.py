@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import json
 
-from cli._exits import add_wait, exit_for, hide_run_tracebacks
+from cli._exits import add_verbose, add_wait, exit_for, hide_run_tracebacks
 from cli._options import HelpFormatter, Subparsers, add_command, add_data_dir, fail
 from flows import settings
 from flows.runtime import quiet_prefect
@@ -29,8 +29,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                         "(e.g. a new one, to check the archive alone rebuilds it)")
     p.add_argument("--no-prefect", action="store_true", help="run without Prefect")
     add_wait(p)
-    p.add_argument("-v", "--verbose", action="store_true",
-                   help="show Prefect's run logs, and the traceback of an error")
+    add_verbose(p)
     p.set_defaults(func=run)
     return p
 

@@ -11,6 +11,7 @@ import shlex
 import sys
 from typing import Any
 
+from cli._exits import add_verbose
 from cli._options import HelpFormatter, Subparsers, add_command, fail
 from cli.crawl import add_crawl_options, crawl_kwargs, target_problem
 
@@ -51,8 +52,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--cron", default="0 3 * * *", help="when to crawl (cron syntax)")
     p.add_argument("--timezone", default="UTC", help="the cron's time zone (IANA name)")
     p.add_argument("--name", default="nightly", help="the deployment's name")
-    p.add_argument("-v", "--verbose", action="store_true",
-                   help="show Prefect's INFO logs (each run's progress)")
+    add_verbose(p, "show Prefect's INFO logs (each run's progress)")
     p.set_defaults(func=run)
     return p
 
