@@ -85,6 +85,12 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+#: The storage format a new warehouse file is written in (and so its snapshot): readable by
+#: DuckDB 1.5 and later (the DuckDB CLI 1.5.6 included), not only by the DuckDB 2 that
+#: writes it. tests/warehouse/test_storage_version.py opens a snapshot with that CLI.
+STORAGE_VERSION = "v1.5.0"
+
+
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse at `path` with the session time zone set to UTC, resolving
     unqualified names in `main`, then `internal` (the project's own code; analysts open
@@ -97,7 +103,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    config = {} if read_only else {"storage_compatibility_version": STORAGE_VERSION}
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
     try:
         if not read_only:
             apply_schema(con)  # first: the session's search path names its schema
