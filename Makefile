@@ -28,30 +28,37 @@ DEPS      := pyproject.toml uv.lock $(UV_STAMP)
 
 install: $(RUNTIME)  ## the runtime only: the `verdicts` command and the Prefect flows
 
+# Installs say one line each (the demo's output stays short when piped).
 $(UV_STAMP):
-	rm -rf .uv
-	$(PYTHON) -m venv .uv
-	.uv/bin/pip install -q uv==$(UV_VERSION)
-	touch $@
+	@echo "installing uv $(UV_VERSION) into .uv/"
+	@rm -rf .uv
+	@$(PYTHON) -m venv .uv
+	@.uv/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION) 2>/dev/null || \
+	  .uv/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@touch $@
 
 $(RUNTIME): $(DEPS)
-	$(SYNC)
-	touch $@
+	@echo "installing the runtime into $(VENV)/ (uv.lock)"
+	@$(SYNC)
+	@touch $@
 
 $(NOTEBOOKS): $(DEPS)
-	$(SYNC) --extra notebooks
-	touch $(RUNTIME) $@
+	@echo "installing the runtime and notebook packages into $(VENV)/ (uv.lock)"
+	@$(SYNC) --extra notebooks
+	@touch $(RUNTIME) $@
 
 $(DEV): $(DEPS)
-	$(SYNC) --extra notebooks --extra dask --group dev
-	touch $(RUNTIME) $(NOTEBOOKS) $@
+	@echo "installing the runtime, notebook, dask and dev packages into $(VENV)/ (uv.lock)"
+	@$(SYNC) --extra notebooks --extra dask --group dev
+	@touch $(RUNTIME) $(NOTEBOOKS) $@
 
 $(BENCH): $(DEPS)
-	$(SYNC) --extra notebooks --extra dask --group dev --group bench
-	touch $(RUNTIME) $(NOTEBOOKS) $(DEV) $@
+	@echo "installing everything, benchmark baselines included, into $(VENV)/ (uv.lock)"
+	@$(SYNC) --extra notebooks --extra dask --group dev --group bench
+	@touch $(RUNTIME) $(NOTEBOOKS) $(DEV) $@
 
 demo: $(RUNTIME)  ## the main job: 14 simulated nights crawled from the local replica
-	$(BIN)/verdicts demo
+	@$(BIN)/verdicts demo
 
 # The report's browser test looks at the HTML report in headless Chromium, from Debian's
 # packages (installing it needs root, as on CI; elsewhere install `chromium` once yourself).
