@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 from warcio.recordloader import ArcWarcRecord
@@ -158,20 +159,8 @@ class WarcWriter:
         a ``Transfer-Encoding`` header is therefore kept as
         ``X-Archive-Orig-Transfer-Encoding``, so readers do not try to de-chunk.
         """
-        http = _response_headers(status, reason, headers)
-        warc_headers = {"WARC-Date": warc_date(date)}
-        if concurrent_to:
-            warc_headers["WARC-Concurrent-To"] = concurrent_to
-        w = self._ensure_open()
-        record = w.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            length=len(body),
-            http_headers=http,
-            warc_headers_dict=warc_headers,
-        )
-        return self._write(record)
+        return self._write_payload(url, "response", body, date, concurrent_to,
+                                   http_headers=_response_headers(status, reason, headers))
 
     def write_revisit(
         self,
@@ -210,16 +199,8 @@ class WarcWriter:
         self, url: str | None, *, content_type: str, body: bytes, date: datetime
     ) -> ArchivedRecord:
         """Archive bytes that did not come from an HTTP exchange (an imported file)."""
-        w = self._ensure_open()
-        record = w.create_warc_record(
-            url or "",
-            "resource",
-            payload=io.BytesIO(body),
-            length=len(body),
-            warc_content_type=content_type,
-            warc_headers_dict={"WARC-Date": warc_date(date)},
-        )
-        return self._write(record)
+        return self._write_payload(url or "", "resource", body, date,
+                                   warc_content_type=content_type)
 
     def write_metadata(
         self,
@@ -233,18 +214,19 @@ class WarcWriter:
         ``application/warc-fields`` (``name: value`` lines), e.g. why a request got no
         usable response; `concurrent_to` links it to that request's record."""
         body = "".join(f"{name}: {' '.join(value.split())}\r\n" for name, value in fields)
-        data = body.encode("utf-8")
+        return self._write_payload(url, "metadata", body.encode("utf-8"), date, concurrent_to,
+                                   warc_content_type="application/warc-fields")
+
+    def _write_payload(self, url: str, rec_type: str, body: bytes, date: datetime,
+                       concurrent_to: str | None = None, **kwargs: Any) -> ArchivedRecord:
+        """Write one record carrying `body` (response, resource, metadata), dated `date`,
+        linked to `concurrent_to`'s record when given."""
         warc_headers = {"WARC-Date": warc_date(date)}
         if concurrent_to:
             warc_headers["WARC-Concurrent-To"] = concurrent_to
-        w = self._ensure_open()
-        record = w.create_warc_record(
-            url,
-            "metadata",
-            payload=io.BytesIO(data),
-            length=len(data),
-            warc_content_type="application/warc-fields",
-            warc_headers_dict=warc_headers,
+        record = self._ensure_open().create_warc_record(
+            url, rec_type, payload=io.BytesIO(body), length=len(body),
+            warc_headers_dict=warc_headers, **kwargs,
         )
         return self._write(record)
 

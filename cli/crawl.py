@@ -18,7 +18,6 @@ from cli._options import (
 )
 from crawler import LIVE_BASE_URL, LIVE_RATE_PER_SECOND, unsafe_options_problem
 from flows import settings
-from flows.runtime import quiet_prefect
 
 DESCRIPTION = """\
 Crawl the site once now: robots.txt and sitemaps, then every comparison page that is new,
@@ -132,7 +131,6 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         fail("crawl", problem)
         return 2
-    quiet_prefect(args.verbose)
     from flows.health import RunFailed
     from flows.lock import writer_lock
     from flows.progress import set_progress_hook

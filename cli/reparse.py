@@ -9,7 +9,6 @@ import json
 from cli._exits import add_verbose, add_wait, exit_for, hide_run_tracebacks
 from cli._options import HelpFormatter, Subparsers, add_command, add_data_dir, fail
 from flows import settings
-from flows.runtime import quiet_prefect
 
 DESCRIPTION = """\
 Parse every page payload in DATA_DIR/archive again with the current parser and reload the
@@ -41,7 +40,6 @@ def run(args: argparse.Namespace) -> int:
     if not settings.archive_dir(data).is_dir():
         fail("reparse", f"no archive in {data} (nothing to reparse)")
         return 1
-    quiet_prefect(args.verbose)
     from flows.lock import writer_lock
     from flows.reparse import reparse, reparse_archive
     from flows.runtime import flow_process

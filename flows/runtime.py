@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["STARTUP_TIMEOUT_S", "flow_process", "prefect_defaults", "quiet_prefect",
+__all__ = ["STARTUP_TIMEOUT_S", "flow_process", "prefect_defaults",
            "route_logs"]
 
 #: How long the temporary Prefect server may take to answer (Prefect's default is 20 s;
@@ -57,11 +57,6 @@ def prefect_defaults(verbose: bool) -> None:
     if not verbose:
         for key, value in QUIET.items():
             os.environ.setdefault(key, value)
-
-
-def quiet_prefect(verbose: bool) -> None:
-    """The same as :func:`prefect_defaults` (its earlier name)."""
-    prefect_defaults(verbose)
 
 
 @contextmanager
