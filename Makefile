@@ -23,8 +23,11 @@ NOTEBOOKS := $(VENV)/.installed-notebooks
 DEV       := $(VENV)/.installed-dev
 BENCH     := $(VENV)/.installed-bench
 DEPS      := pyproject.toml uv.lock $(UV_STAMP)
+# pywb (the local wayback of the demo and tests) lives in its own environment: it pins
+# redis 2.10, which Prefect's stack cannot share (tools/wayback/pyproject.toml).
+WAYBACK   := .venv-wayback/.installed
 
-.PHONY: install demo test lint bench report lock clean chromium
+.PHONY: wayback install demo test lint bench report lock clean chromium
 
 install: $(RUNTIME)  ## the runtime only: the `verdicts` command and the Prefect flows
 
@@ -57,7 +60,15 @@ $(BENCH): $(DEPS)
 	@$(SYNC) --extra notebooks --extra dask --group dev --group bench
 	@touch $(RUNTIME) $(NOTEBOOKS) $(DEV) $@
 
-demo: $(RUNTIME)  ## the main job: 14 simulated nights crawled from the local replica
+$(WAYBACK): tools/wayback/pyproject.toml tools/wayback/uv.lock $(UV_STAMP)
+	@echo "installing pywb into .venv-wayback/ (tools/wayback/uv.lock)"
+	@cd tools/wayback && UV_PROJECT_ENVIRONMENT=../../.venv-wayback UV_PYTHON_DOWNLOADS=never \
+	  ../../$(UV) sync --quiet --locked --compile-bytecode --python $(PYTHON)
+	@touch $@
+
+wayback: $(WAYBACK)  ## pywb alone, for `verdicts replica --wayback` and the backfill tests
+
+demo: $(RUNTIME) $(WAYBACK)  ## the main job: 14 simulated nights crawled from the local replica
 	@$(BIN)/verdicts demo
 
 # The report's browser test looks at the HTML report in headless Chromium, from Debian's
@@ -66,7 +77,7 @@ chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(DEV) chromium  ## lint, import contracts, types, then the whole test suite
+test: $(DEV) $(WAYBACK) chromium  ## lint, import contracts, types, then the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
