@@ -12,7 +12,9 @@ the model: small, streaming, symmetric). One small module per concern:
   :data:`MAX_BODY_BYTES` (the decode cap);
 * :mod:`archive._repair` — :func:`repair_warc` moves a record torn by a crash aside;
 * :mod:`archive._naming` — how WARC files are named and found (a crawl run's files);
-* :mod:`archive._journal` — the crawl's write-ahead log of fetch outcomes.
+* :mod:`archive._journal` — the crawl's write-ahead log of fetch outcomes;
+* :mod:`archive._wacz` — :func:`export_wacz` packages the WARCs (or a date range of their
+  records) as one WACZ file for replay tools.
 """
 
 from archive._decode import MAX_BODY_BYTES, BodyOverCap, megabytes
@@ -31,6 +33,7 @@ from archive._reader import (
     scan_records,
 )
 from archive._repair import QUARANTINE_DIRNAME, repair_warc
+from archive._wacz import DateRange, NothingToExport, WaczExport, export_wacz
 from archive._writer import ArchivedRecord, WarcWriter, payload_digest, warc_date
 
 __all__ = [
@@ -40,12 +43,16 @@ __all__ = [
     "ArchivedRecord",
     "BodyOverCap",
     "DamagedWarcError",
+    "DateRange",
     "Journal",
+    "NothingToExport",
     "PartialRecordError",
     "RecordError",
+    "WaczExport",
     "WarcWriter",
     "crawl_run_of",
     "crawl_warc_prefix",
+    "export_wacz",
     "iter_payloads",
     "iter_records",
     "journal_path",

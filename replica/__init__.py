@@ -27,29 +27,48 @@ for the page (the `Comparison.to_dict()` shape); `site.catalog.lastmod(path)`,
 and their `Fault` (profile, failures before healing or None = permanent). Faults are keyed on
 (seed, path, attempt number); attempts count every request to a path (any method) since
 start or `reset_attempts()`.
+
+Past captures (issue 12, backfill): `build_collection` writes the replica's pages of past
+days as a pywb collection (`ArchivedCapture` = the truth per memento), `LocalWayback` serves
+it with real pywb (a subprocess of .venv-wayback, see replica/wayback.py for how its CDX API
+differs from web.archive.org's), `CommonCrawlIndex` serves the same WARCs shaped like
+index/data.commoncrawl.org, and `FaultProxy` puts 429s with Retry-After in front of either.
 """
 
 from __future__ import annotations
 
+from replica.captures import ArchivedCapture, CaptureKind, build_collection
 from replica.catalog import BASE_DATE, Catalog, World, compare_path, day_date
+from replica.commoncrawl import CommonCrawlIndex, weekly_crawls
+from replica.faultproxy import FaultProxy, ProxyLogEntry
 from replica.faults import PROFILES, Fault, parse_profiles
 from replica.models import ComparisonPage, Review, Tool, ToolView
 from replica.server import Replica, RequestLogEntry, start_replica
+from replica.wayback import LocalWayback, pywb_bin
 
 __all__ = [
     "BASE_DATE",
     "PROFILES",
+    "ArchivedCapture",
+    "CaptureKind",
     "Catalog",
+    "CommonCrawlIndex",
     "ComparisonPage",
     "Fault",
+    "FaultProxy",
+    "LocalWayback",
+    "ProxyLogEntry",
     "Replica",
     "RequestLogEntry",
     "Review",
     "Tool",
     "ToolView",
     "World",
+    "build_collection",
     "compare_path",
     "day_date",
     "parse_profiles",
+    "pywb_bin",
     "start_replica",
+    "weekly_crawls",
 ]
