@@ -76,7 +76,9 @@ def night_problem(con: Any, run_id: str, base_url: str,
     """Why the night failed, in one line; None when it did its job."""
     h = state.run_health(con, run_id)
     failures = state.run_failures(con, run_id)
-    if h["discovery_fetches"] and not h["discovery_answered"] and not h["pages_found"]:
+    # discovery got no answer and no page answered either: pages known from earlier nights
+    # and given up on unrequested (skipped host_down, the breaker) do not make it a night
+    if h["discovery_fetches"] and not h["discovery_answered"] and not h["answered"]:
         reasons = [reason for kind, reason, _ in failures if kind != "page"]
         cause = unreachable(base_url, reasons[0]) if reasons else "no answer"
         return (f"site unreachable: {cause} (robots.txt, sitemaps and discovery got no "

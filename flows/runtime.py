@@ -3,8 +3,9 @@
 Two steps. :func:`prefect_defaults` sets environment defaults and imports no Prefect: the
 settings are read when Prefect is imported, so `verdicts` calls it first, for every
 command. :func:`flow_process` wraps the flow runs of one command in this process: the
-temporary Prefect server started with one retry, no heartbeat thread, and Prefect's log
-lines printed through the command's rich console.
+temporary Prefect server started with one retry and tied to this process (it dies with it,
+kill -9 included), no heartbeat thread, and Prefect's log lines printed through the
+command's rich console.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -91,14 +93,79 @@ def flow_process(console: Console | None = None) -> Iterator[None]:
 
 
 def _start_temporary_server() -> None:
-    """Start Prefect's temporary server for this process; one retry on a failed start."""
-    from prefect.server.api.server import SubprocessASGIServer
+    """Start Prefect's temporary server for this process, tied to it (it dies with this
+    process, kill -9 included); one retry on a failed start."""
+    _check_loopback()
+    server = _tied_server()
+    try:
+        server.start()
+    except RuntimeError:  # "Timed out while attempting to connect…": once more
+        server.stop()  # kills the slow one and forgets it
+        _tied_server().start()
+
+
+def _check_loopback() -> None:
+    """Fail at once, naming the cause, when this process cannot reach 127.0.0.1 (the
+    loopback interface down, e.g. a fresh network namespace): Prefect would wait its whole
+    startup timeout, twice, for a server nobody can reach."""
+    import socket
+
+    from flows.health import RunFailed  # its line is the whole message, no type name
 
     try:
-        SubprocessASGIServer().start()
-    except RuntimeError:  # "Timed out while attempting to connect…": once more
-        SubprocessASGIServer().stop()  # kills the slow one and forgets it
-        SubprocessASGIServer().start()
+        with socket.create_server(("127.0.0.1", 0)) as srv:
+            socket.create_connection(srv.getsockname(), timeout=10).close()
+    except OSError as exc:
+        raise RunFailed(
+            f"cannot reach 127.0.0.1 ({exc.strerror or exc}): Prefect's temporary server "
+            "needs the loopback interface up (or use --no-prefect)") from None
+
+
+#: Run in the server's process before it becomes uvicorn: ask the kernel for SIGKILL when
+#: the parent dies (Linux ``prctl(PR_SET_PDEATHSIG)``, kept across exec), and quit if the
+#: parent is already gone (it died before the request took effect).
+_TETHER = """\
+import ctypes, os, signal, sys
+if sys.platform == "linux":
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)
+os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+"""
+
+
+def _tied_server() -> Any:
+    """Prefect's temporary server (the instance Prefect's clients use), its process tied
+    to this one when this is the main thread.
+
+    Prefect starts ``python -m uvicorn …`` with no link to its parent: a SIGKILLed
+    `verdicts crawl` used to leave it running. The tie is a parent-death signal, which
+    fires when the *thread* that started the child ends, hence the main thread only.
+    """
+    import subprocess
+
+    import prefect
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
+
+    if threading.current_thread() is not threading.main_thread():
+        return SubprocessASGIServer()
+
+    class TiedServer(SubprocessASGIServer):
+        """Prefect's own server command (UI off, ephemeral), started through _TETHER."""
+
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            uvicorn = ["-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+                       "--factory", "prefect.server.api.server:create_app",
+                       "--host", "127.0.0.1", "--port", str(self.port),
+                       "--log-level", "error", "--lifespan", "on"]
+            env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+                   "PREFECT__SERVER_FINAL": "1",
+                   **get_current_settings().to_environment_variables(exclude_unset=True)}
+            return subprocess.Popen(
+                [sys.executable, "-c", _TETHER, str(os.getpid()), *uvicorn], env=env)
+
+    return TiedServer()
 
 
 def _is_terminal_stream(handler: logging.Handler) -> bool:

@@ -304,3 +304,19 @@ def test_a_full_disk_says_so_and_a_partial_night_is_repaired(tmp_path: Path) -> 
     finally:
         con.close()
     shutil.rmtree(probe)
+
+
+def test_a_site_down_with_pages_due_fails_the_night_after_few_requests(tmp_path: Path) -> None:
+    # pages known from the first night, due again a week later, the host refusing
+    # connections: the breaker skips them unrequested (host_down); the night still failed
+    with Replica(day=0, scale=60, crawl_delay=None) as r:
+        base, pages = r.base_url, len(r.catalog.paths())
+        assert run_crawl(base, tmp_path, 0)["status"] == "finished"
+    with pytest.raises(RunFailed, match=r"^site unreachable: could not connect to 127\.0\.0\.1"
+                                        ) as failed:
+        run_crawl(base, tmp_path, 8)
+    summary = failed.value.summary
+    assert summary is not None
+    assert summary["counts"]["skipped"] >= pages - 10  # given up on, not requested
+    assert summary["counts"]["requests"] <= 20  # the breaker: not one per page
+    assert [x[0] for x in runs(tmp_path)] == ["finished", "failed"]
