@@ -1,7 +1,8 @@
 """The crawl journal: a write-ahead log of fetch outcomes, one JSON line per URL.
 
-A fetch task appends a URL's crawl_fetch row here right after its WARC records are
-written (and before the warehouse hears of it), flushing each line. If the crawl is
+A fetch task appends a URL's crawl_fetch row here once its WARC records are durable
+(written and fsynced; and before the warehouse hears of it), flushing each line, or each
+group of lines (:meth:`Journal.grouped`: the rows of one WARC group commit). If the crawl is
 killed, the next start of the same run replays the lines the warehouse is missing, so
 no finished page is fetched again. The file is deleted when its run finishes.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,11 +40,25 @@ class Journal:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        self._grouped = 0  # > 0 inside grouped(): lines are flushed at its end
 
     def append(self, row: Mapping[str, Any]) -> None:
         """Write one row and flush it to the OS (survives a SIGKILL of this process)."""
         self._fh.write(json.dumps(dict(row), default=_default, separators=(",", ":")) + "\n")
-        self._fh.flush()
+        if not self._grouped:
+            self._fh.flush()
+
+    @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Append several rows with one flush at the end (also when the block fails:
+        every line written is true, its records being durable already)."""
+        self._grouped += 1
+        try:
+            yield
+        finally:
+            self._grouped -= 1
+            if not self._grouped:
+                self._fh.flush()
 
     def close(self) -> None:
         """Flush, fsync and close."""

@@ -7,8 +7,9 @@ the replica in its own process, warmed up first (every page rendered once) so ne
 side pays for the replica's first renders. Rounds alternate Scrapy and ours; the best
 round of each is compared. Ours is measured three times: the fetcher alone (what Scrapy
 does: request, read, count); the raw crawl, fetch + WARC archive (every exchange written
-and fsynced before it counts, what Scrapy would do with an archiving pipeline); and the
-whole crawl (fetch + WARC + journal + parse + warehouse load, resumable).
+and fsynced before it counts, what Scrapy would do with an archiving pipeline; written by
+the crawl's writer thread, one fsync per group); and the whole crawl (fetch + WARC +
+journal + parse + warehouse load, resumable, incl. discovery and the snapshot publish).
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def replica_process(*args: str, timeout: float = 60.0) -> Iterator[str]:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"replica exited: {proc.stderr.read().decode()[-500:]}")
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                raise RuntimeError(f"replica exited: {err[-500:]}")
             try:
                 if httpx.get(base + "/robots.txt", timeout=1.0).status_code == 200:
                     break
@@ -105,12 +107,15 @@ def fetch_only(base_url: str, urls: list[str], concurrency: int) -> dict[str, An
 
 
 def fetch_archive(base_url: str, urls: list[str], concurrency: int) -> dict[str, Any]:
-    """The raw crawl: our fetcher over `urls`, each fetch's exchanges written to a WARC
-    (request, response records; one fsync per fetch) as it lands, as the crawl does."""
+    """The raw crawl: our fetcher over `urls`, each fetch's exchanges handed to the
+    crawl's writer thread (:class:`flows.archiver.Archiver`: request and response records,
+    one fsync per group) and counted once durable, a page holding its slot until then, as
+    the crawl does (no journal)."""
     from datetime import UTC, datetime
 
     from crawler._fetch import FetchConfig, Fetcher
-    from flows.archiving import RunSpec, archive_fetch
+    from flows.archiver import Archiver
+    from flows.archiving import RunSpec
     from flows.writers import close_writers, run_writer
 
     cfg = replace(FetchConfig(), rate=None, concurrency=concurrency, obey_robots=False)
@@ -123,19 +128,22 @@ def fetch_archive(base_url: str, urls: list[str], concurrency: int) -> dict[str,
 
         async def go() -> dict[str, Any]:
             ok = 0
+            slots = asyncio.Semaphore(concurrency)
 
             async def one(url: str) -> None:
                 nonlocal ok
-                result = await f.fetch(url)
-                with lock:
-                    archive_fetch(writer, spec, result, None)
+                async with slots:
+                    result = await f.fetch(url)
+                    await asyncio.wrap_future(archiver.submit(result, None))
                 ok += result.outcome == "fetched"
 
-            async with Fetcher(base_url, cfg) as f:
-                t0 = time.perf_counter()
-                await asyncio.gather(*(one(u) for u in urls))
-                seconds = time.perf_counter() - t0
+            with Archiver(writer, lock, spec, None) as archiver:
+                async with Fetcher(base_url, cfg) as f:
+                    t0 = time.perf_counter()
+                    await asyncio.gather(*(one(u) for u in urls))
+                    seconds = time.perf_counter() - t0
             return {"pages": ok, "seconds": seconds, "pages_per_s": ok / seconds,
+                    "fsyncs": archiver.groups,
                     "warc_bytes": sum(p.stat().st_size for p in writer.paths)}
 
         try:
@@ -167,7 +175,8 @@ def scrapy(urls: list[str], concurrency: int) -> dict[str, Any]:
             [sys.executable, "-m", "bench.scrapy_baseline", str(listing),
              "--concurrency", str(concurrency)],
             cwd=REPO, capture_output=True, text=True, timeout=1800, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,11 +213,12 @@ def main(argv: list[str] | None = None) -> int:
         r = best[key]
         print(f"{label:44}{r['pages']:>7}{r['seconds']:>9.2f}{r['pages_per_s']:>9.0f}"
               f"{r['pages_per_s'] / base_rate:>10.2f}x")
-    ratio = best["raw"]["pages_per_s"] / base_rate
-    print(f"\ngoal: our raw crawl >= 1.0x Scrapy's pages/s: {ratio:.2f}x -> "
-          + ("holds" if ratio >= 1.0 else "does NOT hold"))
-    full = best["crawl"]["pages_per_s"] / base_rate
-    print(f"full crawl vs Scrapy: {full:.2f}x")
+    raw = best["raw"]
+    print(f"\nraw crawl: {raw['fsyncs']} WARC fsyncs for {raw['pages']} pages")
+    for key, goal in (("raw", 1.0), ("crawl", 1.5)):
+        ratio = best[key]["pages_per_s"] / base_rate
+        print(f"goal: {labels[key].removeprefix('ours: ')} >= {goal}x Scrapy's pages/s: "
+              f"{ratio:.2f}x -> " + ("holds" if ratio >= goal else "does NOT hold"))
     return 0
 
 

@@ -8,8 +8,11 @@
 3. **plan**: which pages to request tonight (:func:`crawler.make_plan`), queued in a
    :class:`crawler.Frontier`;
 4. **batches**: fetch + archive a batch (tasks run one after another, so the host's
-   politeness budget is never shared), parse it while the next one fetches, and load its
-   rows and captures (in this process, the warehouse's only writer);
+   politeness budget is never shared; a writer thread archives beside the fetch, one
+   fsync per group of pages, then journals them: :mod:`flows.archiver`), parse it while
+   the next one fetches, and load its rows and captures (in this process, the
+   warehouse's only writer). Order: WARC write → fsync → journal → rows handed back →
+   parse → warehouse, so nothing downstream names a record that is not durable;
 5. **finalize**: captures a retry left behind, the run's verdict on itself
    (:mod:`flows.health`), the run closed, the snapshot published, the summary.
 
@@ -48,7 +51,7 @@ from crawler import (
     unsafe_options_problem,
 )
 from flows import settings
-from flows.archiving import RunSpec
+from flows.archiving import RunSpec, row_dict
 from flows.executors import Executor, ThreadExecutor, is_done
 from flows.health import RunFailed, cause_line, night_problem
 from flows.lock import writer_lock
@@ -203,7 +206,7 @@ def _discover(run: _Run) -> DiscoverResult:
         cached_sitemaps=state.sitemap_cache(con),
     ).result()
     run.not_before = found.not_before
-    state.record_fetches(con, [row.to_dict() for row in found.rows])
+    state.record_fetches(con, [row_dict(row) for row in found.rows])
     state.set_discovery(con, run.run_id, found.mode)
     run.spec = replace(spec, robots=found.robots, follow_links=found.mode == "links")
     run.log.info("discovery: %s mode, %d pages, %d other URLs, robots %s (crawl-delay %s)",
@@ -242,7 +245,7 @@ def _plan(run: _Run, found: DiscoverResult) -> Frontier:
         allowed=allowed or (lambda url: True), other=found.other,
         sitemap_mode=found.mode == "sitemap",
     )
-    state.record_fetches(con, [row.to_dict() for row in plan.rows])
+    state.record_fetches(con, [row_dict(row) for row in plan.rows])
     run.log.info("plan: %d pages to fetch %s", len(plan.fetch), plan.counts())
     return Frontier(plan.fetch, seen=[*done, *(row.url for row in plan.rows)],
                     limit=remaining, allowed=allowed)
@@ -296,9 +299,13 @@ def _batches(run: _Run, frontier: Frontier) -> int:
         fetched += len(rows)
         if run.spec.follow_links and result.links:
             rows += frontier.add_links(result.links, run_id=run.run_id)
-        records = parses.submit(result.parse)
-        fetching = _submit_fetch(run, frontier)
-        state.record_fetches(run.con, [row.to_dict() for row in rows])
+        if run.executor.parallel_parse:  # the next batch starts fetching first
+            fetching = _submit_fetch(run, frontier)
+            records = parses.submit(result.parse)
+        else:  # parsed here, before the next fetch (not beside it: the GIL)
+            records = parses.submit(result.parse)
+            fetching = _submit_fetch(run, frontier)
+        state.record_fetches(run.con, [row_dict(row) for row in rows])
         if records:
             load_captures(run.con, records)
         parses.load_finished(wait_all=False)

@@ -31,6 +31,7 @@ from crawler import (
     fetch_robots,
     in_scope_pages,
 )
+from flows.archiver import Archiver, Committed
 from flows.archiving import RunSpec, archive_fetch
 from flows.payloads import Payload
 from flows.progress import is_task_retry, progress, run_logger
@@ -132,11 +133,9 @@ async def _discover(spec: RunSpec, cached_robots: str | None, not_before: float,
                                                    cached_text=cached_robots)
         found = await discover(fetcher, spec.base_url, robots=policy,
                                cached=cached_sitemaps, read_cached=read_cached)
-        rows = []
-        for result in [robots_result, *found.fetches]:
-            with lock:
-                row, _ = archive_fetch(writer, spec, result, None)
-            rows.append(row)
+        with lock, writer.deferred_sync():  # one fsync for them all, before rows leave
+            rows = [archive_fetch(writer, spec, result, None)[0]
+                    for result in [robots_result, *found.fetches]]
         return DiscoverResult(
             mode=found.mode, robots=policy, pages=found.pages, other=found.other,
             rows=rows, not_before=fetcher.limiter.next_start,
@@ -172,35 +171,40 @@ def fetch_batch(spec: RunSpec, items: Sequence[PlanItem], not_before: float = 0.
 
 async def _fetch_all(spec: RunSpec, todo: Sequence[PlanItem], writer: WarcWriter,
                      lock: threading.Lock, out: BatchResult) -> None:
-    """Fetch `todo` concurrently (the fetcher keeps the host's pace), archiving and
-    journaling each page as it lands; rows, payloads and links go to `out`."""
+    """Fetch `todo` concurrently (the fetcher keeps the host's pace) while a writer thread
+    archives and journals the pages in groups (:class:`flows.archiver.Archiver`: one fsync
+    per group); rows, payloads and links go to `out` once durable. A page holds one of
+    `concurrency` slots from its request until it is journaled, so a kill costs at most
+    that many pages fetched and not archived, as when archiving was inline."""
     from parsers import HTML_TYPES
 
     scope = Scope(spec.base_url)
     done = 0
-    with Journal(spec.journal) as journal:
+    slots = asyncio.Semaphore(max(1, spec.config.concurrency))
+
+    def committed(c: Committed) -> None:  # in the writer thread, in commit order
+        nonlocal done
+        out.rows.append(c.row)
+        if c.payload is not None:
+            out.parse.append(c.payload)
+            if spec.follow_links:
+                page_url = c.payload.url or (c.item.url if c.item else c.row.url)
+                out.links.extend(
+                    in_scope_pages(extract_links(c.payload.payload, page_url), scope))
+        done += 1
+        progress("fetch-page", done, len(todo))
+
+    with Journal(spec.journal) as journal, \
+            Archiver(writer, lock, spec, journal, on_commit=committed) as archiver:
         async with Fetcher(spec.base_url, spec.config, robots=spec.robots,
                            not_before=out.not_before, breaker=run_breaker(spec)) as fetcher:
 
             async def one(item: PlanItem) -> None:
-                nonlocal done
-                result = await fetcher.fetch(item.url, etag=item.etag,
-                                             last_modified=item.last_modified,
-                                             accept_types=HTML_TYPES)
-                # WARC records first (fsynced), then the journal line. Inline: the
-                # writes take ~0.4 ms a page, and a writer thread only adds GIL hops.
-                with lock:
-                    row, payload = archive_fetch(writer, spec, result, item)
-                    journal.append(row.to_dict())
-                out.rows.append(row)
-                if payload is not None:
-                    out.parse.append(payload)
-                    if spec.follow_links:
-                        page_url = payload.url or item.url
-                        out.links.extend(
-                            in_scope_pages(extract_links(payload.payload, page_url), scope))
-                done += 1
-                progress("fetch-page", done, len(todo))
+                async with slots:
+                    result = await fetcher.fetch(item.url, etag=item.etag,
+                                                 last_modified=item.last_modified,
+                                                 accept_types=HTML_TYPES)
+                    await asyncio.wrap_future(archiver.submit(result, item))
 
             await asyncio.gather(*(one(item) for item in todo))
             out.not_before = fetcher.limiter.next_start
