@@ -82,6 +82,9 @@ class ArchivedPayload:
     record_id: str
     payload_digest: str
     raw_payload: bytes = field(default=b"", repr=False)
+    #: where a record copied from another archive came from: its ``WARC-Source-URI``, with
+    #: ``#`` and its ``WARC-Source-Range`` when it names one (None for our own captures)
+    source_uri: str | None = None
 
 
 def scan_records(path: Path) -> Iterator[RecordRead | RecordError]:
@@ -246,7 +249,17 @@ def _payload(
         record_id=rec_headers.get_header("WARC-Record-ID") or "",
         payload_digest=digest,
         raw_payload=raw,
+        source_uri=_source_uri(rec_headers),
     )
+
+
+def _source_uri(rec_headers: StatusAndHeaders) -> str | None:
+    """``WARC-Source-URI`` (+ ``#WARC-Source-Range``): a backfilled record's origin."""
+    uri = rec_headers.get_header("WARC-Source-URI")
+    if not uri:
+        return None
+    rng = rec_headers.get_header("WARC-Source-Range")
+    return f"{uri}#{rng}" if rng else uri
 
 
 def _status(http: StatusAndHeaders) -> int | None:

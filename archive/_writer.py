@@ -20,7 +20,7 @@ import base64
 import hashlib
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -151,6 +151,7 @@ class WarcWriter:
         body: bytes,
         date: datetime,
         concurrent_to: str | None = None,
+        warc_headers: Mapping[str, str] | None = None,
     ) -> ArchivedRecord:
         """Archive an HTTP response: status line, headers and entity body.
 
@@ -158,8 +159,11 @@ class WarcWriter:
         payload digest is the server's bytes) but any chunked transfer coding removed;
         a ``Transfer-Encoding`` header is therefore kept as
         ``X-Archive-Orig-Transfer-Encoding``, so readers do not try to de-chunk.
+        `warc_headers` adds WARC header fields, e.g. the provenance of a capture copied
+        from a web archive (``WARC-Source-URI``).
         """
         return self._write_payload(url, "response", body, date, concurrent_to,
+                                   warc_headers=warc_headers,
                                    http_headers=_response_headers(status, reason, headers))
 
     def write_revisit(
@@ -173,9 +177,11 @@ class WarcWriter:
         status: int,
         headers: list[tuple[str, str]],
         date: datetime,
+        warc_headers: Mapping[str, str] | None = None,
     ) -> ArchivedRecord:
         """Archive a response whose payload equals an earlier one (identical-payload-digest
-        revisit profile): status line and headers only, pointing at the original record."""
+        revisit profile): status line and headers only, pointing at the original record;
+        `warc_headers` as for :meth:`write_response`."""
         try:
             reason = HTTPStatus(status).phrase
         except ValueError:
@@ -189,6 +195,7 @@ class WarcWriter:
             warc_date(refers_to_date),
             http_headers=http,
             warc_headers_dict={
+                **(warc_headers or {}),
                 "WARC-Date": warc_date(date),
                 "WARC-Refers-To": refers_to_record_id,
             },
@@ -209,24 +216,28 @@ class WarcWriter:
         fields: list[tuple[str, str]],
         date: datetime,
         concurrent_to: str | None = None,
+        warc_headers: Mapping[str, str] | None = None,
     ) -> ArchivedRecord:
         """Archive facts about a capture event as a ``metadata`` record of
         ``application/warc-fields`` (``name: value`` lines), e.g. why a request got no
         usable response; `concurrent_to` links it to that request's record."""
         body = "".join(f"{name}: {' '.join(value.split())}\r\n" for name, value in fields)
         return self._write_payload(url, "metadata", body.encode("utf-8"), date, concurrent_to,
+                                   warc_headers=warc_headers,
                                    warc_content_type="application/warc-fields")
 
     def _write_payload(self, url: str, rec_type: str, body: bytes, date: datetime,
-                       concurrent_to: str | None = None, **kwargs: Any) -> ArchivedRecord:
+                       concurrent_to: str | None = None, *,
+                       warc_headers: Mapping[str, str] | None = None,
+                       **kwargs: Any) -> ArchivedRecord:
         """Write one record carrying `body` (response, resource, metadata), dated `date`,
-        linked to `concurrent_to`'s record when given."""
-        warc_headers = {"WARC-Date": warc_date(date)}
+        linked to `concurrent_to`'s record when given, with any extra `warc_headers`."""
+        fields = {**(warc_headers or {}), "WARC-Date": warc_date(date)}
         if concurrent_to:
-            warc_headers["WARC-Concurrent-To"] = concurrent_to
+            fields["WARC-Concurrent-To"] = concurrent_to
         record = self._ensure_open().create_warc_record(
             url, rec_type, payload=io.BytesIO(body), length=len(body),
-            warc_headers_dict=warc_headers, **kwargs,
+            warc_headers_dict=fields, **kwargs,
         )
         return self._write(record)
 

@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "import": "import_",
     "reparse": "reparse",
     "crawl": "crawl",
+    "backfill": "backfill",
     "schedule": "schedule",
     "replica": "replica",
     "sql": "sql",

@@ -1,8 +1,12 @@
-"""`verdicts demo`: the main job on the local replica — 14 simulated nights of nightly_crawl.
+"""`verdicts demo`: the main job on the local replica — 14 simulated nights of nightly_crawl,
+after a backfill of the 30 days before the first night from a local wayback.
 
-It starts the replica on loopback, and for each night moves the replica one day on and
-runs the real Prefect flow `nightly_crawl` stamped with that night's `observed_at`. Then
-it prints what the archive holds and answers one trend question from the warehouse.
+It starts the replica on loopback. The replica's first `--backfill-days` days are its
+past: written as a pywb collection (``replica.build_collection``, dated before night 1),
+served by a real local pywb and loaded by the real `backfill` flow through its CDX API.
+Then, for each night, it moves the replica one day on and runs the real Prefect flow
+`nightly_crawl` stamped with that night's `observed_at`. Finally it prints what the
+archive holds, how far its history reaches back, and one trend question's answer.
 """
 
 from __future__ import annotations
@@ -25,10 +29,17 @@ DEMO_MARKER = ".verdicts-demo"
 #: The replica's fixed loopback port: every demo records its pages under the same base
 #: URL, http://127.0.0.1:8734, so two demos' warehouses name the same pages alike.
 DEMO_PORT = 8734
+#: Days of the replica's past the demo backfills from a local wayback before night 1.
+BACKFILL_DAYS = 30
+#: The local wayback captures a page on about one day in this many (a public archive's
+#: sparse coverage; also keeps the backfill to a few hundred polite requests).
+BACKFILL_EVERY = 15
 
 DESCRIPTION = """\
-Start the local replica of shiporskip.io on loopback and run the real nightly crawl flow
-against it once per simulated night, each night with its own observed_at. Leaves
+Start the local replica of shiporskip.io on loopback, backfill the 30 days before the first
+night from a local wayback (a real pywb over the replica's past, through `verdicts
+backfill`'s flow), then run the real nightly crawl flow against the replica once per
+simulated night, each night with its own observed_at. Leaves
 DATA_DIR/verdicts.duckdb and DATA_DIR/archive/*.warc.gz, and prints a summary and one
 trend query. A data directory made by an earlier demo is started afresh; any other
 non-empty one is refused.
@@ -50,6 +61,9 @@ def add_parser(sub: Subparsers) -> None:
     p.add_argument("--rate", type=float, default=100.0,
                    help="requests per second to the replica (the live default is 1/s)")
     p.add_argument("--concurrency", type=int, default=4, help="parallel requests")
+    p.add_argument("--backfill-days", type=int, default=BACKFILL_DAYS, metavar="N",
+                   help="days before night 1 to backfill from a local wayback (0: none; "
+                        "needs pywb: `make wayback`)")
     p.add_argument("--port", type=int, default=DEMO_PORT,
                    help="the replica's loopback port (part of every recorded page URL)")
     add_verbose(p, "show Prefect's run logs (and a traceback if a night fails)")
@@ -72,6 +86,8 @@ def _check(args: argparse.Namespace, data: Path) -> str | None:
     """Why the demo cannot run with these options, else None (the data dir prepared)."""
     if args.nights < 1:
         return "--nights must be at least 1"
+    if args.backfill_days < 0:
+        return "--backfill-days must be >= 0"
     if not 0 < args.port < 65536:
         return f"--port must be 1-65535, got {args.port}"
     return _prepare(data)
@@ -81,7 +97,7 @@ def _start_replica(args: argparse.Namespace) -> Any:
     """The replica, listening on 127.0.0.1:PORT; None after one line when it cannot."""
     from replica import Replica
 
-    site = Replica(day=0, seed=args.seed, crawl_delay=None, port=args.port)
+    site = Replica(day=args.backfill_days, seed=args.seed, crawl_delay=None, port=args.port)
     try:
         return site.start()
     except OSError as exc:
@@ -109,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
         return exit_for("demo", exc, verbose=args.verbose)
     finally:
         site.stop()
-    _report(data, summaries, time.perf_counter() - started)
+    _report(data, summaries, time.perf_counter() - started, bool(args.backfill_days))
     return 0 if all(s["status"] == "finished" for s in summaries) else 1
 
 
@@ -139,8 +155,10 @@ def _nights(args: argparse.Namespace, site: Any, data: Path) -> list[dict[str, A
 
         set_progress_hook(hook)
         try:
+            if args.backfill_days:
+                console.print(_backfill(args, site, data), soft_wrap=True)
             for night in range(args.nights):
-                site.set_day(night)
+                site.set_day(args.backfill_days + night)
                 observed_at = FIRST_NIGHT + timedelta(days=night)
                 progress.update(nights, description=f"night {night + 1} ({observed_at:%b %d})")
                 summary = nightly_crawl(
@@ -156,6 +174,32 @@ def _nights(args: argparse.Namespace, site: Any, data: Path) -> list[dict[str, A
     return summaries
 
 
+def _backfill(args: argparse.Namespace, site: Any, data: Path) -> str:
+    """The replica's first `--backfill-days` days as a local wayback (real pywb), backfilled
+    through its CDX API by the real `backfill` flow; the run's summary line."""
+    import tempfile
+
+    from backfill import BackfillSpec, Politeness
+    from flows.backfill import backfill
+    from replica import LocalWayback, build_collection
+
+    days = args.backfill_days
+    first = FIRST_NIGHT - timedelta(days=days)
+
+    def stamp(day: int) -> datetime:  # captured around noon, each day before night 1
+        return first + timedelta(days=day, hours=9)
+
+    with tempfile.TemporaryDirectory(prefix="verdicts-wayback-") as root:
+        build_collection(Path(root), base_url=site.base_url, days=range(days), stamp=stamp,
+                         seed=args.seed, every=BACKFILL_EVERY)
+        with LocalWayback(Path(root)) as wayback:
+            spec = BackfillSpec(data_dir=str(data.resolve()), site=site.base_url,
+                                cdx_url=wayback.cdx_url, politeness=Politeness(rate=args.rate))
+            totals = backfill(spec, batch_size=100)
+    return (f"backfill {first:%Y-%m-%d} – {FIRST_NIGHT - timedelta(days=1):%Y-%m-%d} from a "
+            f"local wayback: {totals.line()}")
+
+
 def _night_line(night: int, observed_at: datetime, c: dict[str, Any]) -> str:
     return (f"night {night + 1:>2} {observed_at:%Y-%m-%d}: {c['requests']:>4} requests, "
             f"{c['fetched']:>3} fetched, {c['not_modified']:>3} not modified, "
@@ -163,8 +207,10 @@ def _night_line(night: int, observed_at: datetime, c: dict[str, Any]) -> str:
             f"{c['failed']} failed")
 
 
-def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float) -> None:
-    """Print what the archive holds and one trend query's answer."""
+def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float,
+            backfilled: bool = False) -> None:
+    """Print what the archive holds, how far back its history reaches (with a backfill),
+    and one trend query's answer."""
     from warehouse import analytics
     from warehouse.snapshot import open_readonly
 
@@ -173,6 +219,7 @@ def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float) -> None
         totals = analytics.archive_totals(con)
         changes = analytics.verdict_changes(con)
         rates = analytics.ship_rate_by_vendor(con, freq="W")
+        history = analytics.tool_history(con) if backfilled else None
     finally:
         con.close()
 
@@ -188,6 +235,8 @@ def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float) -> None
           f"({totals['failed']} failed to parse, kept with their reason)")
     print(f"  changes:   {len(changes)} verdict/score changes found "
           f"({panel} panel, {len(changes) - panel} critic reviews)")
+    if history is not None:
+        print(_history_line(history, changes))
     print(f"  warehouse: {settings.db_path(data)}")
     print(f"  archive:   {len(warcs)} WARC files, {archive_bytes / 1e6:.1f} MB in "
           f"{settings.archive_dir(data)}/")
@@ -198,6 +247,17 @@ def _report(data: Path, summaries: list[dict[str, Any]], elapsed: float) -> None
     print()
     print(f"Explore: verdicts sql \"SELECT * FROM verdict_changes LIMIT 10\" "
           f"--data-dir {data}")
+
+
+def _history_line(history: Any, changes: Any) -> str:
+    """How far the history reaches back before the first crawl (the backfilled part)."""
+    if not len(history):
+        return "  history:   nothing loaded"
+    early = history[history["valid_from"] < FIRST_NIGHT]
+    seen = int((changes["observed_at"] < FIRST_NIGHT).sum()) if len(changes) else 0
+    return (f"  history:   from {history['valid_from'].min():%Y-%m-%d}, before the first crawl "
+            f"({FIRST_NIGHT:%Y-%m-%d}): {early['url'].nunique()} pages known earlier, "
+            f"{seen} changes seen in the backfill")
 
 
 def _print_ship_rates(rates: Any) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from prefect import flow
 
 from archive import RecordError, crawl_run_of, iter_payloads, warc_files
+from backfill import source_of_warc
 from flows import settings
 from flows.executors import Executor, ThreadExecutor
 from flows.ingest import batched
@@ -43,26 +44,34 @@ def captures_from_warc(path: Path, data: Path,
     """The page captures held by one WARC, as the crawl or the import made them.
 
     Crawl WARCs (crawl-<run_id>-…): 200 HTML responses of comparison URLs, source
-    'crawl', source_ref the run id. Other WARCs (imports): what `verdicts import` reads
-    (200 responses and text resources), source 'import', source_ref the WARC's path.
-    Records that cannot be read go to `errors` (raised at the end without it).
+    'crawl', source_ref the run id. Backfill WARCs (backfill-<source>-…): the same
+    records, source 'wayback' or 'commoncrawl', source_ref the record's origin
+    (WARC-Source-URI), as `verdicts backfill` loaded them. Other WARCs (imports): what
+    `verdicts import` reads (200 responses and text resources), source 'import',
+    source_ref the WARC's path. Records that cannot be read go to `errors` (raised at the
+    end without it).
     """
     from parsers import is_comparison_url
 
     rel = os.path.relpath(path, data)
     run_id = crawl_run_of(path)
+    archived = source_of_warc(path)
+    fetched = run_id is not None or archived is not None  # HTTP exchanges, not imports
     for p in iter_payloads(path, errors=errors):
-        if run_id is not None:
+        if fetched:
             if p.record_type != "response" or p.http_status != 200:
                 continue
             if not p.url or not is_comparison_url(p.url):
                 continue
         elif p.http_status is not None and p.http_status != 200:
             continue
-        yield Payload.from_archived(
-            p, source=CRAWL if run_id is not None else IMPORT,
-            source_ref=run_id if run_id is not None else rel, warc_path=rel,
-        )
+        if archived is not None:
+            source, ref = archived.value, p.source_uri or rel
+        elif run_id is not None:
+            source, ref = CRAWL, run_id
+        else:
+            source, ref = IMPORT, rel
+        yield Payload.from_archived(p, source=source, source_ref=ref, warc_path=rel)
 
 
 def _archive_captures(files: Iterable[Path], data: Path, totals: dict[str, Any]

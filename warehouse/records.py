@@ -14,7 +14,9 @@ from typing import Any
 
 __all__ = ["SOURCES", "CaptureRecord", "LoadSummary", "capture_id"]
 
-SOURCES = ("crawl", "import")
+#: Where a capture came from: our crawl, an imported file, or a backfill from a public web
+#: archive (the Wayback Machine or a Wayback-compatible CDX server; Common Crawl).
+SOURCES = ("crawl", "import", "wayback", "commoncrawl")
 
 
 def _utc_iso(observed_at: datetime) -> str:

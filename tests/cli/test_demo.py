@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,7 @@ def test_demo_crawls_nights_and_leaves_a_warehouse_and_warcs(tmp_path: Path) -> 
     assert verbose.returncode == 0, verbose.stderr[-3000:]
     assert "Finished in state Completed()" in verbose.stderr
     first_night = _urls(data, "2026-11-01 03:00:00+00")
-    assert first_night and _urls(again) == first_night
+    assert first_night and _urls(again, "2026-11-01 03:00:00+00") == first_night
     assert all(url.startswith(f"http://127.0.0.1:{PORT}/") for url in first_night)
 
     con = open_readonly(data)  # the analysts' read-only snapshot
@@ -83,8 +84,21 @@ def test_demo_crawls_nights_and_leaves_a_warehouse_and_warcs(tmp_path: Path) -> 
         with_vendor = con.execute(
             "SELECT avg((vendor IS NOT NULL)::INT) FROM latest_tool_verdicts"
         ).fetchall()[0][0]
+        # the backfill: captures from the local wayback, dated in the 30 days before night 1
+        backfilled = con.execute(
+            "SELECT count(*), min(observed_at), max(observed_at) FROM internal.capture "
+            "WHERE source = 'wayback'").fetchall()[0]
+        wrong_source = con.execute(
+            "SELECT count(*) FROM internal.capture WHERE (source = 'wayback') <> "
+            "(observed_at < TIMESTAMPTZ '2026-11-01 03:00:00+00')").fetchall()[0][0]
+        history_from = con.execute("SELECT min(valid_from) FROM tool_history").fetchall()[0][0]
     finally:
         con.close()
+    first = datetime(2026, 11, 1, 3, tzinfo=UTC)
+    assert backfilled[0] > 0 and wrong_source == 0
+    assert first - timedelta(days=30) <= backfilled[1] < first - timedelta(days=28)
+    assert backfilled[2] < first
+    assert history_from <= first - timedelta(days=28)  # tool_history reaches back ~30 days
     assert nights == (3, 3)  # one finished run per simulated night, each its own observed_at
     assert pages >= 300 and captures > pages  # later nights re-capture changed pages
     assert f"{pages} comparison pages" in done.stdout
