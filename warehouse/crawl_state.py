@@ -148,6 +148,7 @@ def record_fetches(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
     name = "_va_crawl_fetch_rows"  # the name crawl_fetch_upsert.sql reads
     con.register(name, pa.Table.from_pylist(list(unique.values()), schema=schema))
     try:
+        con.execute(query("crawl_fetch_log"))  # pages whose life this changes: refresh them
         con.execute(query("crawl_fetch_upsert"))
     finally:
         con.unregister(name)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.queries import query
 from warehouse.records import CaptureRecord, LoadSummary, capture_id
@@ -29,6 +30,13 @@ _CAPTURES = "_va_load_capture"
 _TOOLS = "_va_load_tool_obs"
 _REVIEWS = "_va_load_review_obs"
 _COMPARISONS = "_va_load_comparison"
+#: the statements that insert a batch's rows, in order
+_INSERTS = (
+    "load_insert_tools",
+    "load_insert_comparisons",
+    "load_insert_tool_observations",
+    "load_insert_review_observations",
+)
 
 
 @dataclass
@@ -48,20 +56,34 @@ class _Registered:
         self.names.clear()
 
 
-def _write(con: duckdb.DuckDBPyConnection, *, new: bool, replaced: bool) -> None:
-    """Run the load's statements over the registered tables (inside its transaction)."""
-    if replaced:
-        con.execute(query("load_reparse_captures"))
-        con.execute(query("load_delete_observations"))
-    if new:
-        con.execute(query("load_insert_captures"))
-    for name in (
-        "load_insert_tools",
-        "load_insert_comparisons",
-        "load_insert_tool_observations",
-        "load_insert_review_observations",
-    ):
-        con.execute(query(name))
+def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """Run the statement `name` (a DELETE) and return the rows it changed."""
+    row = con.execute(query(name)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _insert_new(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Insert the registered captures not in the warehouse yet; return their ids."""
+    return {row[0] for row in con.execute(query("load_insert_captures")).fetchall()}
+
+
+def _replace(con: duckdb.DuckDBPyConnection) -> tuple[set[str], int, int]:
+    """A reparse: log the registered captures' current rows for the next refresh, rewrite
+    their parse columns, drop their observations and insert the captures that are new.
+    Returns (new ids, tool and review observations deleted)."""
+    con.execute(query("load_log_old"))
+    con.execute(query("load_reparse_captures"))
+    tools = _count(con, "load_delete_tool_observations")
+    reviews = _count(con, "load_delete_review_observations")
+    return _insert_new(con), tools, reviews
+
+
+def _only(table: pa.Table, ids: set[str]) -> pa.Table:
+    """The rows of `table` whose capture_id is in `ids`."""
+    if table.num_rows == 0:
+        return table
+    keep = pc.is_in(table.column("capture_id"), value_set=pa.array(sorted(ids), pa.string()))
+    return table.filter(keep)
 
 
 def load_captures(
@@ -76,7 +98,9 @@ def load_captures(
     record is counted in ``captures_existing``). With ``replace=True`` (reparse), the
     parse of existing captures is rewritten instead: their parse columns are updated and
     their tool/review observations replaced. Within a batch the first record of an id wins.
-    All inserts are ``INSERT … SELECT`` from registered Arrow tables.
+    All inserts are ``INSERT … SELECT`` from registered Arrow tables; an id already loaded
+    is found by the capture table's primary key, never by scanning it. What was written
+    is logged (``sql/012_refresh_log.sql``) for the next incremental refresh.
     """
     unique: dict[str, CaptureRecord] = {}
     for rec in records:
@@ -88,15 +112,25 @@ def load_captures(
     con.begin()
     try:
         reg.add(_IDS, pa.table({"capture_id": pa.array(list(unique), pa.string())}))
-        existing = {row[0] for row in con.execute(query("load_existing_ids")).fetchall()}
-        targets = {cid: rec for cid, rec in unique.items() if replace or cid not in existing}
-        tables = load_tables(targets)
+        tables = load_tables(unique)
         reg.add(_CAPTURES, tables.capture)
-        reg.add(_TOOLS, tables.tool_observation)
-        reg.add(_REVIEWS, tables.review_observation)
+        if replace:
+            new, gone_tools, gone_reviews = _replace(con)
+            targets = set(unique)
+        else:
+            new = targets = _insert_new(con)
+            gone_tools = gone_reviews = 0
+        tools = _only(tables.tool_observation, targets)
+        reviews = _only(tables.review_observation, targets)
+        reg.add(_TOOLS, tools)
+        reg.add(_REVIEWS, reviews)
         reg.add(_COMPARISONS, tables.comparison)
-        new = sum(1 for cid in targets if cid not in existing)
-        _write(con, new=new > 0, replaced=len(targets) > new)
+        for name in _INSERTS:
+            con.execute(query(name))
+        if targets:
+            con.execute(query("load_log_new"))
+            con.execute(query("load_move_watermark"), [
+                len(new), tools.num_rows - gone_tools, reviews.num_rows - gone_reviews])
         con.commit()
     except BaseException:
         con.rollback()
@@ -105,11 +139,11 @@ def load_captures(
         reg.drop()
 
     return LoadSummary(
-        captures_new=new,
-        captures_existing=len(existing),
-        tools=tables.tool_observation.num_rows,
-        reviews=tables.review_observation.num_rows,
-        failures=sum(1 for rec in targets.values() if rec.error is not None),
+        captures_new=len(new),
+        captures_existing=len(unique) - len(new),
+        tools=tools.num_rows,
+        reviews=reviews.num_rows,
+        failures=sum(1 for cid in targets if unique[cid].error is not None),
     )
 
 

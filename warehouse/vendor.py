@@ -288,11 +288,13 @@ _VENDOR_SCHEMA = pa.schema(
 
 
 def _tool_vendors(
-    con: duckdb.DuckDBPyConnection, reg: Registry, ovr: Mapping[str, str | None]
+    con: duckdb.DuckDBPyConnection, reg: Registry, ovr: Mapping[str, str | None],
+    evidence_query: str = "vendor_tool_evidence",
 ) -> pa.Table:
-    """The tool_vendor rows: every known tool's vendor, source and evidence."""
+    """The tool_vendor rows: every known tool's vendor, source and evidence (of the tools
+    the query `evidence_query` returns)."""
     out: dict[str, list[str | None]] = {n: [] for n in _VENDOR_SCHEMA.names}
-    for slug, name, descriptions in con.execute(query("vendor_tool_evidence")).fetchall():
+    for slug, name, descriptions in con.execute(query(evidence_query)).fetchall():
         vendor, source, evidence = explain_vendor(
             slug, name, sorted(descriptions or []), registry=reg, overrides=ovr
         )
@@ -323,17 +325,21 @@ def refresh_vendors(
     *,
     registry_path: str | Path | None = None,
     overrides_path: str | Path | None = None,
+    pending_only: bool = False,
 ) -> int:
     """Re-resolve every tool's vendor and replace ``tool_vendor`` (and the ``vendor``
-    registry table) in one transaction. Call after each load. Returns the number of tools."""
+    registry table) in one transaction. With `pending_only`, only the tools a load changed
+    since the last refresh (``internal.pending_slug``), registry table untouched. Returns
+    the number of tools resolved."""
     reg = load_registry(registry_path)
-    table = _tool_vendors(con, reg, load_overrides(overrides_path))
-    # the names vendor_replace.sql reads
+    evidence = "vendor_tool_evidence_pending" if pending_only else "vendor_tool_evidence"
+    table = _tool_vendors(con, reg, load_overrides(overrides_path), evidence_query=evidence)
+    # the names vendor_replace*.sql read
     con.register("_va_tool_vendor", table)
     con.register("_va_vendor", _registry_rows(reg))
     con.begin()
     try:
-        con.execute(query("vendor_replace"))
+        con.execute(query("vendor_replace_pending" if pending_only else "vendor_replace"))
         con.commit()
     except BaseException:
         con.rollback()

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from warehouse.db import connect
 from warehouse.history import HISTORY_TABLES, is_stale, refresh_analytics
 from warehouse.load import load_captures
+from warehouse.queries import query
 
 N = len(fx.pages())
 
@@ -205,7 +206,10 @@ def first(value: object, fallback: object) -> object:
 
 
 def view_reviews(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    return con.execute("SELECT * FROM reviews ORDER BY capture_id, ordinal").fetchall()
+    """The `reviews` view's rows (but its source), its fill rebuilt from the observations."""
+    con.execute(query("history_fill_full"))
+    return con.execute(
+        "SELECT * EXCLUDE (source) FROM reviews ORDER BY capture_id, ordinal").fetchall()
 
 
 T0 = fx.at(3, 10)

@@ -13,6 +13,7 @@ import pytest
 from archive import payload_digest
 from parsers import PARSER_VERSION, parse_comparison
 from warehouse import CaptureRecord, LoadSummary, capture_id, connect, load_captures
+from warehouse.history import refresh_analytics
 
 T0 = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
 TABLES = ("capture", "tool", "comparison", "tool_observation", "review_observation")
@@ -223,6 +224,7 @@ def test_compact_reviews_take_scores_from_full_page_by_name(warehouse, seed_reco
     """Seeds have no URL: 000 (compact) gets scores from 002 (full) by the tool's name."""
     compact, full = seed_record("000"), seed_record("002", observed_at=T0 + timedelta(hours=1))
     load_captures(warehouse, [compact, full])
+    refresh_analytics(warehouse)  # materialises the compact-score fill
     rows = warehouse.execute(
         "SELECT tool_position, tool_name, persona, score, verdict, score_source, "
         "matched_capture_id, quote FROM reviews WHERE capture_id = ? ORDER BY ordinal",
@@ -266,6 +268,7 @@ def test_compact_reviews_match_on_slug_when_urls_known(warehouse, seed_record) -
     )
     no_url = seed_record("002", observed_at=T0 + timedelta(minutes=1))
     load_captures(warehouse, [compact, full, other, no_url])
+    refresh_analytics(warehouse)  # materialises the compact-score fill
     rows = warehouse.execute(
         "SELECT tool_slug, score_source, matched_capture_id FROM reviews "
         "WHERE capture_id = ? AND tool_position = 1",
@@ -286,6 +289,7 @@ def test_closest_observation_wins_then_the_earlier(warehouse, seed_record) -> No
 
     far = shifted(-10, "sha1:FAR", T0 - timedelta(days=30))
     load_captures(warehouse, [compact, after, far])
+    refresh_analytics(warehouse)  # materialises the compact-score fill
 
     def matched() -> list[tuple]:
         return warehouse.execute(
@@ -297,6 +301,7 @@ def test_closest_observation_wins_then_the_earlier(warehouse, seed_record) -> No
     assert matched() == [(after.capture_id,)]
     before = shifted(-5, "sha1:BEFORE", T0 - timedelta(days=1))  # as close as `after`
     load_captures(warehouse, [before])
+    refresh_analytics(warehouse)  # materialises the compact-score fill
     assert matched() == [(before.capture_id,)]
     scores = warehouse.execute(
         "SELECT r.score, f.score FROM reviews r JOIN review_observation f "

@@ -25,6 +25,9 @@
 -- tool_state_live: one row per state of one tool card on one page (series key: tool_slug,
 -- url, position), i.e. the tool's figures as that page showed them from valid_from until
 -- valid_to. Two pages that disagree on the same day are two series, each with its source.
+-- Every source's captures (crawl, imports, web-archive backfills) merge in time order.
+-- tool_state_of(scoped): the same rows for the pages in internal.pending_url only (scoped
+-- true: what an incremental refresh recomputes) or for all (false: the view).
 --   tool_slug, url, position  the series: the tool, the comparison page, the card (1 left, 2 right)
 --   state_no        1, 2, … in time order within the series
 --   valid_from      observed_at of the first capture showing this state
@@ -32,15 +35,16 @@
 --   last_seen_at    observed_at of the last capture showing this state
 --   observations    number of captures showing this state
 --   first_capture_id, last_capture_id   the captures at valid_from and last_seen_at
+--   source, last_source   those captures' sources ('crawl', 'import', 'wayback', …)
 --   name … best_for, community_ship_votes, community_votes   the card's values (see
 --                   tool_observation), with the rules above (the community vote counts,
 --                   Decision-table values, are kept like the panel votes, while the
 --                   community % they were seen with is unchanged)
-CREATE OR REPLACE VIEW internal.tool_state_live AS
+CREATE OR REPLACE MACRO internal.tool_state_of(scoped) AS TABLE
 WITH obs AS (
     SELECT
         o.tool_slug, c.url, o.position, o.observed_at, o.capture_id, c.payload_digest,
-        c.layout, c.parse_status = 'truncated' AS cut, coalesce(c.layout, '') <> 'full' AS compact,
+        c.source, c.layout, c.parse_status = 'truncated' AS cut, coalesce(c.layout, '') <> 'full' AS compact,
         o.name, o.category, o.tagline, o.badge, o.panel_ship_pct, o.community_pct, o.entry,
         o.description, o.panel_verdict, o.ship_votes, o.skip_votes, o.pricing, o.best_for,
         o.community_ship_votes, o.community_votes,
@@ -53,6 +57,7 @@ WITH obs AS (
     FROM internal.tool_observation o
     JOIN internal.capture c USING (capture_id)
     WHERE o.tool_slug IS NOT NULL AND c.url IS NOT NULL
+      AND (NOT scoped OR c.url IN (SELECT url FROM internal.pending_url))
 ),
 prev AS (
     SELECT *,
@@ -72,7 +77,7 @@ prev AS (
                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 filled AS (
-    SELECT tool_slug, url, position, observed_at, capture_id, payload_digest, {
+    SELECT tool_slug, url, position, observed_at, capture_id, payload_digest, source, {
         'name': CASE WHEN cut THEN coalesce(name, p_name) ELSE name END,
         'category': CASE WHEN cut THEN coalesce(category, p_category) ELSE category END,
         'tagline': CASE WHEN cut THEN coalesce(tagline, p_tagline) ELSE tagline END,
@@ -125,7 +130,9 @@ states AS (
            count(*)::INTEGER AS observations,
            arg_min(capture_id, (observed_at, payload_digest, capture_id)) AS first_capture_id,
            arg_max(capture_id, (observed_at, payload_digest, capture_id)) AS last_capture_id,
-           arg_min(st, (observed_at, payload_digest, capture_id)) AS st
+           arg_min(st, (observed_at, payload_digest, capture_id)) AS st,
+           arg_min(source, (observed_at, payload_digest, capture_id)) AS source,
+           arg_max(source, (observed_at, payload_digest, capture_id)) AS last_source
     FROM runs
     GROUP BY tool_slug, url, position, state_no
 )
@@ -134,8 +141,13 @@ SELECT tool_slug, url, position, state_no, valid_from,
        last_seen_at, observations, first_capture_id, last_capture_id,
        st.name, st.category, st.tagline, st.badge, st.panel_ship_pct, st.community_pct,
        st.entry, st.description, st.panel_verdict, st.ship_votes, st.skip_votes, st.pricing,
-       st.best_for, st.community_ship_votes, st.community_votes
+       st.best_for, st.community_ship_votes, st.community_votes, source, last_source
 FROM states;
+
+-- tool_state_live: one row per state of one tool card on one page, over every capture:
+-- tool_state_of(false), documented above (columns and rules).
+CREATE OR REPLACE VIEW internal.tool_state_live AS
+SELECT * FROM internal.tool_state_of(false);
 
 -- review_state_live: one row per state of one review on one page (series key: tool_slug,
 -- url, tool_position, persona), from the `reviews` view (015_reviews.sql: compact pages'
@@ -149,14 +161,23 @@ FROM states;
 --   quote             the review text
 --   score_source      of the first capture in the state: 'page', 'matched' or NULL
 --   last_score_source of the last capture in the state (the "before" of a change)
-CREATE OR REPLACE VIEW internal.review_state_live AS
-WITH obs AS (
-    SELECT r.tool_slug, c.url, r.tool_position, r.persona, r.observed_at, r.capture_id,
-           c.payload_digest, r.ordinal, r.score_source,
-           {'score': r.score, 'verdict': r.verdict, 'quote': r.quote} AS st
-    FROM main.reviews r
+--   source, last_source   the sources of the first and the last capture in the state
+-- review_state_of(scoped): the same for the pages in internal.pending_url (scoped true).
+CREATE OR REPLACE MACRO internal.review_state_of(scoped) AS TABLE
+WITH obs AS (  -- the rows of `reviews` (the fill joined as there), of a page in scope
+    SELECT r.tool_slug, c.url, r.tool_position, coalesce(r.persona, f.persona) AS persona,
+           r.observed_at, r.capture_id, c.payload_digest, r.ordinal, c.source,
+           CASE WHEN r.score IS NOT NULL THEN 'page'
+                WHEN f.score IS NOT NULL THEN 'matched' END AS score_source,
+           {'score': coalesce(r.score, f.score), 'verdict': coalesce(r.verdict, f.verdict),
+            'quote': r.quote} AS st
+    FROM internal.review_observation r
     JOIN internal.capture c USING (capture_id)
-    WHERE r.tool_slug IS NOT NULL AND c.url IS NOT NULL AND r.persona IS NOT NULL
+    LEFT JOIN internal.review_fill f
+        ON f.capture_id = r.capture_id AND f.ordinal = r.ordinal AND r.score IS NULL
+    WHERE r.tool_slug IS NOT NULL AND c.url IS NOT NULL
+      AND coalesce(r.persona, f.persona) IS NOT NULL
+      AND (NOT scoped OR c.url IN (SELECT url FROM internal.pending_url))
 ),
 flagged AS (
     SELECT *, (st IS DISTINCT FROM lag(st) OVER s)::INTEGER AS is_new
@@ -180,7 +201,9 @@ states AS (
            arg_min(st, (observed_at, payload_digest, capture_id, ordinal)) AS st,
            arg_min(score_source, (observed_at, payload_digest, capture_id, ordinal)) AS score_source,
            arg_max(score_source, (observed_at, payload_digest, capture_id, ordinal))
-               AS last_score_source
+               AS last_score_source,
+           arg_min(source, (observed_at, payload_digest, capture_id, ordinal)) AS source,
+           arg_max(source, (observed_at, payload_digest, capture_id, ordinal)) AS last_source
     FROM runs
     GROUP BY tool_slug, url, tool_position, persona, state_no
 )
@@ -188,8 +211,13 @@ SELECT tool_slug, url, tool_position, persona, state_no, valid_from,
        lead(valid_from) OVER (PARTITION BY tool_slug, url, tool_position, persona
                               ORDER BY state_no) AS valid_to,
        last_seen_at, observations, first_capture_id, last_capture_id,
-       st.score, st.verdict, st.quote, score_source, last_score_source
+       st.score, st.verdict, st.quote, score_source, last_score_source, source, last_source
 FROM states;
+
+-- review_state_live: one row per state of one review on one page, over every capture:
+-- review_state_of(false), documented above.
+CREATE OR REPLACE VIEW internal.review_state_live AS
+SELECT * FROM internal.review_state_of(false);
 
 
 -- The materialised histories (same columns as the *_live views; rebuilt by
@@ -199,6 +227,12 @@ CREATE TABLE IF NOT EXISTS internal.tool_state AS
 SELECT * FROM internal.tool_state_live WITH NO DATA;
 CREATE TABLE IF NOT EXISTS internal.review_state AS
 SELECT * FROM internal.review_state_live WITH NO DATA;
+-- Columns added after the first release (a warehouse made before gets them NULL here; its
+-- fingerprint changed with this file, so its next refresh rebuilds every derived table).
+ALTER TABLE internal.tool_state ADD COLUMN IF NOT EXISTS source VARCHAR;
+ALTER TABLE internal.tool_state ADD COLUMN IF NOT EXISTS last_source VARCHAR;
+ALTER TABLE internal.review_state ADD COLUMN IF NOT EXISTS source VARCHAR;
+ALTER TABLE internal.review_state ADD COLUMN IF NOT EXISTS last_source VARCHAR;
 
 -- page_life_live: one row per span of time in which a comparison page was live. A page is
 -- live from its first capture until it is gone: a crawl found it 404/410 (crawl_fetch
@@ -210,17 +244,22 @@ SELECT * FROM internal.review_state_live WITH NO DATA;
 --   live_from   observed_at of the span's first capture
 --   live_to     observed_at of the run that found it gone; NULL = still live
 --   ended_by    'gone' (404/410) or 'failed' (out of the sitemap and failing); NULL = live
-CREATE OR REPLACE VIEW internal.page_life_live AS
+--   source      the source of the span's first capture
+-- page_life_of(scoped): the same for the pages in internal.pending_life_url (scoped true).
+CREATE OR REPLACE MACRO internal.page_life_of(scoped) AS TABLE
 WITH ev AS (
-    SELECT url, observed_at AS moment, true AS alive, NULL::VARCHAR AS outcome
+    SELECT url, observed_at AS moment, true AS alive, NULL::VARCHAR AS outcome,
+           source, payload_digest, capture_id
     FROM internal.capture
     WHERE url IS NOT NULL
+      AND (NOT scoped OR url IN (SELECT url FROM internal.pending_life_url))
     UNION ALL
-    SELECT f.url, r.observed_at, false, f.outcome
+    SELECT f.url, r.observed_at, false, f.outcome, 'crawl', NULL, NULL
     FROM internal.crawl_fetch f
     JOIN internal.crawl_run r USING (run_id)
     WHERE f.kind = 'page'
       AND (f.outcome = 'gone' OR (f.outcome = 'failed' AND f.in_sitemap = false))
+      AND (NOT scoped OR f.url IN (SELECT url FROM internal.pending_life_url))
 ),
 flagged AS (  -- a span starts where liveness flips (at one moment, gone sorts first)
     SELECT *, (alive IS DISTINCT FROM lag(alive) OVER w)::INTEGER AS is_new
@@ -234,7 +273,8 @@ runs AS (
 ),
 spans AS (
     SELECT url, run_no, bool_and(alive) AS alive, min(moment) AS start_at,
-           arg_min(outcome, (moment, outcome)) AS outcome
+           arg_min(outcome, (moment, outcome)) AS outcome,
+           arg_min(source, (moment, payload_digest, capture_id)) AS source
     FROM runs
     GROUP BY url, run_no
 ),
@@ -244,9 +284,14 @@ bounded AS (
     FROM spans
 )
 SELECT url, (row_number() OVER (PARTITION BY url ORDER BY start_at))::INTEGER AS span_no,
-       start_at AS live_from, end_at AS live_to, end_outcome AS ended_by
+       start_at AS live_from, end_at AS live_to, end_outcome AS ended_by, source
 FROM bounded
 WHERE alive;
+
+-- page_life_live: one row per span of time in which a comparison page was live, over
+-- every page: page_life_of(false), documented above.
+CREATE OR REPLACE VIEW internal.page_life_live AS
+SELECT * FROM internal.page_life_of(false);
 
 -- badge(pct): the site's badge for a panel ship %: above 50 'Ship', 50 'Mixed', below
 -- 'Skip' (NULL for NULL). Compact pages show no badge, but every page shows the %.
@@ -260,20 +305,34 @@ CREATE OR REPLACE MACRO internal.badge(pct) AS
 -- (kind 'review': value = score, verdict 'ship'/'skip'; inferred = the score was matched
 -- from another page, see `reviews`). Read from the materialised tool_state / review_state;
 -- a state whose value is unknown (NULL) is left out, so a page keeps its latest known value.
+-- Of several states of a page that start at the same moment (captures made at the same
+-- instant), the last one (by state_no) counts. source: the source of the state's first
+-- capture. trend_series_of(scoped): the same for the tools in internal.pending_slug.
+CREATE OR REPLACE MACRO internal.trend_series_of(scoped) AS TABLE
+SELECT * EXCLUDE (state_no) FROM (
+    SELECT 'panel' AS kind, s.tool_slug AS slug, '' AS persona, s.url, s.position AS pos,
+           s.valid_from, s.panel_ship_pct AS value,
+           internal.badge(s.panel_ship_pct) AS verdict,
+           false AS inferred,
+           coalesce(m.canonical, trim(s.category)) AS category, s.source, s.state_no
+    FROM internal.tool_state s
+    LEFT JOIN internal.category_map m ON m.category = trim(s.category)
+    WHERE s.panel_ship_pct IS NOT NULL
+      AND (NOT scoped OR s.tool_slug IN (SELECT slug FROM internal.pending_slug))
+    UNION ALL
+    SELECT 'review', tool_slug, persona, url, tool_position, valid_from, score, verdict,
+           coalesce(score_source = 'matched', false), NULL, source, state_no
+    FROM internal.review_state
+    WHERE score IS NOT NULL AND tool_slug IS NOT NULL AND persona IS NOT NULL
+      AND (NOT scoped OR tool_slug IN (SELECT slug FROM internal.pending_slug))
+)
+QUALIFY row_number() OVER (PARTITION BY kind, slug, persona, url, pos, valid_from
+                           ORDER BY state_no DESC) = 1;
+
+-- trend_series_live: one row per state of each series a trend is built from, over every
+-- tool: trend_series_of(false), documented above.
 CREATE OR REPLACE VIEW internal.trend_series_live AS
-SELECT 'panel' AS kind, s.tool_slug AS slug, '' AS persona, s.url, s.position AS pos,
-       s.valid_from, s.panel_ship_pct AS value,
-       internal.badge(s.panel_ship_pct) AS verdict,
-       false AS inferred,
-       coalesce(m.canonical, trim(s.category)) AS category
-FROM internal.tool_state s
-LEFT JOIN internal.category_map m ON m.category = trim(s.category)
-WHERE s.panel_ship_pct IS NOT NULL
-UNION ALL
-SELECT 'review', tool_slug, persona, url, tool_position, valid_from, score, verdict,
-       coalesce(score_source = 'matched', false), NULL
-FROM internal.review_state
-WHERE score IS NOT NULL AND tool_slug IS NOT NULL AND persona IS NOT NULL;
+SELECT * FROM internal.trend_series_of(false);
 
 -- majority(xs, tie): the most common non-NULL value of the list xs; on a tie between the
 -- most common values, `tie` (e.g. 'split'), or when `tie` is NULL the smallest of them.
@@ -300,13 +359,17 @@ CREATE OR REPLACE MACRO internal.majority(xs, tie) AS
 -- gone). Its cause is what happened at valid_from to the tool's pages: 'page_added' (a
 -- page became live or first showed the tool), 'page_changed' (a page's value, verdict or
 -- category changed) or 'page_gone'; cause_url is that page (the first by URL when several
--- pages changed at that moment; cause_pages counts them).
-CREATE OR REPLACE VIEW internal.trend_state_live AS
+-- pages changed at that moment; cause_pages counts them). cause_source: the source of the
+-- capture behind the cause at cause_url (the one that opened the page's state or its live
+-- span), 'crawl' for 'page_gone' (a crawl found the page gone).
+-- trend_state_of(scoped): the same for the tools in internal.pending_slug, reading page
+-- life for internal.pending_life_url (scoped true: an incremental refresh fills both).
+CREATE OR REPLACE MACRO internal.trend_state_of(scoped) AS TABLE
 WITH series AS (
-    SELECT * FROM internal.trend_series_live
+    SELECT * FROM internal.trend_series_of(scoped)
 ),
 life AS (
-    SELECT * FROM internal.page_life_live
+    SELECT * FROM internal.page_life_of(scoped)
 ),
 keys AS (
     SELECT DISTINCT kind, slug, persona, url, pos FROM series
@@ -331,7 +394,9 @@ valued AS (  -- each page's contribution at each moment: NULL when not live or n
            CASE WHEN l.live_from IS NOT NULL AND (l.live_to IS NULL OR g.moment < l.live_to)
                  AND s.value IS NOT NULL
                 THEN {'value': s.value, 'verdict': s.verdict, 'category': s.category} END AS cur,
-           s.inferred
+           s.inferred,
+           coalesce(CASE WHEN s.valid_from = g.moment THEN s.source END,
+                    CASE WHEN l.live_from = g.moment THEN l.source END) AS opened_by
     FROM grid g
     ASOF LEFT JOIN series s
         ON s.kind = g.kind AND s.slug = g.slug AND s.persona = g.persona AND s.url = g.url
@@ -343,7 +408,9 @@ events AS (
     SELECT *,
            CASE WHEN prev IS NULL AND cur IS NOT NULL THEN 'page_added'
                 WHEN prev IS NOT NULL AND cur IS NULL THEN 'page_gone'
-                WHEN prev IS DISTINCT FROM cur THEN 'page_changed' END AS event
+                WHEN prev IS DISTINCT FROM cur THEN 'page_changed' END AS event,
+           CASE WHEN prev IS NOT NULL AND cur IS NULL THEN 'crawl'
+                WHEN prev IS DISTINCT FROM cur THEN opened_by END AS event_source
     FROM (SELECT *, lag(cur) OVER (PARTITION BY kind, slug, persona, url, pos ORDER BY moment) AS prev
           FROM valued)
 ),
@@ -358,6 +425,7 @@ agg AS (
            internal.majority(list(cur.category), NULL) AS category,
            arg_min(event, url) FILTER (WHERE event IS NOT NULL) AS cause,
            min(url) FILTER (WHERE event IS NOT NULL) AS cause_url,
+           arg_min(event_source, url) FILTER (WHERE event IS NOT NULL) AS cause_source,
            count(DISTINCT url) FILTER (WHERE event IS NOT NULL)::INTEGER AS cause_pages
     FROM events
     GROUP BY kind, slug, persona, moment
@@ -384,23 +452,32 @@ SELECT kind, slug, persona,
        moment AS valid_from,
        lead(moment) OVER k AS valid_to,
        verdict, value, pages, value_min, value_max, inferred_pages, category,
-       cause, cause_url, cause_pages
+       cause, cause_url, cause_pages, cause_source
 FROM states
 WINDOW k AS (PARTITION BY kind, slug, persona ORDER BY moment);
+
+-- trend_state_live: one row per state of a tool's figure (or a critic's review of it)
+-- across all its live pages, over every tool: trend_state_of(false), documented above.
+CREATE OR REPLACE VIEW internal.trend_state_live AS
+SELECT * FROM internal.trend_state_of(false);
 
 -- The materialised trend (rebuilt by refresh_history after tool_state and review_state).
 CREATE TABLE IF NOT EXISTS internal.trend_state AS
 SELECT * FROM internal.trend_state_live WITH NO DATA;
+ALTER TABLE internal.trend_state ADD COLUMN IF NOT EXISTS cause_source VARCHAR;
 
 -- analytics_refresh: one row per refresh of the derived tables (vendors, categories and
 -- histories).
 --   refreshed_at  when it ran
---   signature     a digest of the observations, crawl outcomes, mapping files and schema it
---                 was built from; when it differs from warehouse.history.signature(con), the
---                 derived tables are stale
+--   signature     the fingerprint it was built under (schema, mapping files, vendor rules,
+--                 parser versions: warehouse.history.fingerprint)
 --   seconds       how long it took
+--   mode          'full' (every derived row rebuilt) or 'incremental' (only what the
+--                 refresh log, 012_refresh_log.sql, named)
 CREATE TABLE IF NOT EXISTS internal.analytics_refresh (
     refreshed_at TIMESTAMPTZ NOT NULL,
     signature    VARCHAR NOT NULL,
-    seconds      DOUBLE
+    seconds      DOUBLE,
+    mode         VARCHAR
 );
+ALTER TABLE internal.analytics_refresh ADD COLUMN IF NOT EXISTS mode VARCHAR;

@@ -16,6 +16,12 @@
 --   from the first observation to the last. A per-period figure is taken "as of the end of
 --   the period": each tool (review) counts once, with its figure at that moment. The last
 --   period is still running: its figures are as of now.
+-- * Sources: captures come from the nightly crawl ('crawl'), `verdicts import` ('import') or
+--   web-archive backfills ('wayback', 'commoncrawl': observed_at is the archive's capture
+--   time, often before the first crawl). Histories and trends merge every source in time
+--   order; each row-level view has a `source` column (the source of the capture behind the
+--   row, see each view) to filter by. The per-period aggregates (ship_rate_by_vendor,
+--   category_trends, persona_leniency) count tools across all sources and have none.
 -- * Ties are never broken by a hash (of a URL or a capture id): the same pages crawled twice
 --   give the same rows, whatever host, port or fetch order.
 
@@ -55,11 +61,13 @@ GROUP BY tool_slug;
 --   cause_url       the page behind the cause (the first by URL when several changed at
 --                   that moment)
 --   cause_pages     number of pages that changed at that moment
+--   source          the source of the capture behind the cause (at cause_url, the one
+--                   that opened the page's state or live span); 'crawl' for 'page_gone'
 CREATE OR REPLACE VIEW tool_trend AS
 SELECT t.slug, n.name, v.vendor, t.state_no, t.valid_from, t.valid_to,
        t.verdict AS panel_verdict, t.value AS ship_pct, t.pages,
        t.value_min AS ship_pct_min, t.value_max AS ship_pct_max, t.category,
-       t.cause, t.cause_url, t.cause_pages
+       t.cause, t.cause_url, t.cause_pages, t.cause_source AS source
 FROM internal.trend_state t
 LEFT JOIN internal.tool_names n ON n.slug = t.slug
 LEFT JOIN internal.tool_vendor v ON v.slug = t.slug
@@ -85,10 +93,11 @@ WHERE t.kind = 'panel';
 --   cause           'page_added', 'page_changed' or 'page_gone' (as in tool_trend)
 --   cause_url       the page behind it (the first by URL when several)
 --   cause_pages     number of pages that changed at that moment
+--   source          the source of the capture behind the cause (as in tool_trend)
 CREATE OR REPLACE VIEW review_trend AS
 SELECT slug, persona, state_no, valid_from, valid_to, verdict, value AS score, pages,
        value_min AS score_min, value_max AS score_max, inferred_pages,
-       cause, cause_url, cause_pages
+       cause, cause_url, cause_pages, cause_source AS source
 FROM internal.trend_state
 WHERE kind = 'review';
 
@@ -111,12 +120,13 @@ WHERE kind = 'review';
 --   cause               what started it: 'page_added', 'page_changed' or 'page_gone'
 --   cause_url           the page behind it
 --   observed_at         the latest capture of any page showing the tool
+--   source              the source of the capture behind the cause (see tool_trend)
 CREATE OR REPLACE VIEW latest_tool_verdicts AS
 SELECT t.slug AS tool_slug, t.name, t.vendor, v.vendor_source, t.category,
        t.panel_verdict, t.ship_pct AS panel_ship_pct,
        coalesce(t.panel_verdict = 'Ship', false) AS ships,
        t.pages, t.ship_pct_min AS pages_ship_pct_min, t.ship_pct_max AS pages_ship_pct_max,
-       t.valid_from AS state_since, t.cause, t.cause_url, s.observed_at
+       t.valid_from AS state_since, t.cause, t.cause_url, s.observed_at, t.source
 FROM tool_trend t
 LEFT JOIN internal.tool_vendor v ON v.slug = t.slug
 LEFT JOIN (SELECT tool_slug, max(last_seen_at) AS observed_at FROM internal.tool_state
@@ -156,6 +166,8 @@ WHERE t.valid_to IS NULL;
 --   community_ship_votes  community ship votes S (Decision table 'NN% Ship (S / N)'); NULL
 --                         if not shown or not known for sure
 --   community_votes       all community votes N; NULL if not shown or not known for sure
+--   source               the source of the capture at valid_from (the one that opened
+--                        the state): 'crawl', 'import', 'wayback' or 'commoncrawl'
 CREATE OR REPLACE VIEW tool_history AS
 SELECT s.tool_slug, s.url, s.position, s.state_no, s.valid_from, s.valid_to,
        s.valid_to IS NULL AS is_current, s.last_seen_at, s.observations,
@@ -163,7 +175,7 @@ SELECT s.tool_slug, s.url, s.position, s.state_no, s.valid_from, s.valid_to,
        s.name, s.category, coalesce(m.canonical, trim(s.category)) AS canonical_category,
        s.tagline, s.badge, s.panel_verdict, s.panel_ship_pct,
        s.ship_votes, s.skip_votes, s.community_pct, s.entry, s.pricing, s.best_for,
-       s.description, s.community_ship_votes, s.community_votes
+       s.description, s.community_ship_votes, s.community_votes, s.source
 FROM internal.tool_state s
 LEFT JOIN internal.tool_vendor v ON v.slug = s.tool_slug
 LEFT JOIN internal.category_map m ON m.category = trim(s.category);
@@ -189,10 +201,12 @@ LEFT JOIN internal.category_map m ON m.category = trim(s.category);
 --   quote             the review text
 --   score_source      of the state's first capture: 'page', 'matched' (inferred from the
 --                     same review on another page) or NULL
+--   source            the source of the capture at valid_from (the one that opened the
+--                     state): 'crawl', 'import', 'wayback' or 'commoncrawl'
 CREATE OR REPLACE VIEW review_history AS
 SELECT tool_slug, url, tool_position, persona, state_no, valid_from, valid_to,
        valid_to IS NULL AS is_current, last_seen_at, observations,
-       first_capture_id, last_capture_id, score, verdict, quote, score_source
+       first_capture_id, last_capture_id, score, verdict, quote, score_source, source
 FROM internal.review_state;
 
 -- verdict_changes: one row per change observed within one page: the same URL, the same
@@ -225,6 +239,8 @@ FROM internal.review_state;
 --                         compact page, see `reviews`)
 --   capture_id            the capture at observed_at
 --   previous_capture_id   the capture at previous_observed_at
+--   source                the source of the capture at observed_at (the one that observed
+--                         the change): 'crawl', 'import', 'wayback' or 'commoncrawl'
 CREATE OR REPLACE VIEW verdict_changes AS
 WITH panel AS (
     SELECT 'panel' AS kind, tool_slug, NULL::VARCHAR AS persona, url, position,
@@ -234,7 +250,7 @@ WITH panel AS (
            internal.badge(lag(panel_ship_pct) OVER w) AS verdict_before,
            internal.badge(panel_ship_pct) AS verdict_after,
            lag(panel_ship_pct) OVER w AS score_before, panel_ship_pct AS score_after,
-           'observed' AS basis
+           'observed' AS basis, source
     FROM internal.tool_state
     WINDOW w AS (PARTITION BY tool_slug, url, position ORDER BY state_no)
 ),
@@ -246,7 +262,7 @@ review AS (
            lag(verdict) OVER w AS verdict_before, verdict AS verdict_after,
            lag(score) OVER w AS score_before, score AS score_after,
            CASE WHEN score_source = 'page' AND lag(last_score_source) OVER w = 'page'
-                THEN 'observed' ELSE 'inferred' END AS basis
+                THEN 'observed' ELSE 'inferred' END AS basis, source
     FROM internal.review_state
     WINDOW w AS (PARTITION BY tool_slug, url, tool_position, persona ORDER BY state_no)
 ),
@@ -268,7 +284,7 @@ SELECT c.kind, c.tool_slug, n.name, v.vendor, c.persona, c.url,
        c.verdict_before, c.verdict_after, c.score_before, c.score_after,
        coalesce(c.verdict_after <> c.verdict_before, false) AS verdict_changed,
        c.score_after <> c.score_before AS score_changed,
-       c.basis, c.first_capture_id AS capture_id, c.previous_capture_id
+       c.basis, c.first_capture_id AS capture_id, c.previous_capture_id, c.source
 FROM changes c
 JOIN seq q ON q.capture_id = c.first_capture_id AND q.prev_id = c.previous_capture_id
 LEFT JOIN internal.tool_names n ON n.slug = c.tool_slug
@@ -436,6 +452,7 @@ GROUP BY ALL;
 --   b_skip_votes       its panel skip votes
 --   ship_pct_diff      a_panel_ship_pct - b_panel_ship_pct
 --   leader             the slug with the higher panel ship %; NULL on a tie or unknown
+--   source             the source of the page's capture at observed_at
 CREATE OR REPLACE VIEW head_to_head AS
 WITH cur AS (
     SELECT * FROM internal.tool_state WHERE valid_to IS NULL
@@ -443,6 +460,8 @@ WITH cur AS (
 pairs AS (
     SELECT a.tool_slug AS tool_a_slug, b.tool_slug AS tool_b_slug, a.url,
            greatest(a.last_seen_at, b.last_seen_at) AS observed_at,
+           CASE WHEN a.last_seen_at >= b.last_seen_at THEN a.last_source
+                ELSE b.last_source END AS source,
            a.name AS a_name, a.panel_ship_pct AS a_panel_ship_pct,
            coalesce(a.panel_verdict, a.badge) AS a_verdict,
            a.ship_votes AS a_ship_votes, a.skip_votes AS a_skip_votes,
@@ -466,7 +485,8 @@ SELECT r.tool_a_slug, r.tool_b_slug, r.url, r.observed_at, r.pages::INTEGER AS p
        r.b_ship_votes, r.b_skip_votes,
        r.a_panel_ship_pct - r.b_panel_ship_pct AS ship_pct_diff,
        CASE WHEN r.a_panel_ship_pct > r.b_panel_ship_pct THEN r.tool_a_slug
-            WHEN r.b_panel_ship_pct > r.a_panel_ship_pct THEN r.tool_b_slug END AS leader
+            WHEN r.b_panel_ship_pct > r.a_panel_ship_pct THEN r.tool_b_slug END AS leader,
+       r.source
 FROM ranked r
 LEFT JOIN internal.tool_vendor va ON va.slug = r.tool_a_slug
 LEFT JOIN internal.tool_vendor vb ON vb.slug = r.tool_b_slug

@@ -1,0 +1,53 @@
+-- What changed since the last refresh of the derived tables (reviews' compact-score fill,
+-- vendors, histories, trends): the loaders write here, in the same transaction as their
+-- rows, and warehouse.history.refresh_analytics recomputes only what these name, then
+-- empties them. Idempotent. See warehouse/incremental.py for the steps.
+
+-- pending_url: one row per page URL whose captures or observations were inserted,
+-- reparsed (old and new URL) or whose life changed (a crawl found it gone or failing)
+-- since the last refresh. The refresh adds the URLs whose reviews' filled scores moved.
+CREATE TABLE IF NOT EXISTS internal.pending_url (
+    url VARCHAR PRIMARY KEY
+);
+
+-- pending_slug: one row per tool slug with an observation inserted or deleted since the
+-- last refresh (its vendor is resolved again); the refresh adds the slugs of the history
+-- rows it rewrote (their trends are rebuilt).
+CREATE TABLE IF NOT EXISTS internal.pending_slug (
+    slug VARCHAR PRIMARY KEY
+);
+
+-- pending_review_key: one row per review text (tool key, quote) with an observation
+-- inserted or deleted since the last refresh: the compact-score fill of every review with
+-- that text is recomputed (tool_key as in review_fill_of: 's:' || slug, else 'n:' || name).
+CREATE TABLE IF NOT EXISTS internal.pending_review_key (
+    tool_key VARCHAR NOT NULL,
+    quote    VARCHAR NOT NULL,
+    PRIMARY KEY (tool_key, quote)
+);
+
+-- pending_capture: one row per capture reparsed since the last refresh (its old fill rows
+-- are dropped whatever its reviews became).
+CREATE TABLE IF NOT EXISTS internal.pending_capture (
+    capture_id VARCHAR PRIMARY KEY
+);
+
+-- pending_life_url: one row per page URL whose life spans a trend refresh reads (the
+-- pages of the tools being rebuilt); filled and emptied within one refresh.
+CREATE TABLE IF NOT EXISTS internal.pending_life_url (
+    url VARCHAR PRIMARY KEY
+);
+
+-- derived_watermark: one row (or none before the first refresh): the row counts of the
+-- core tables the derived tables account for: set by a refresh, moved by each load by what
+-- it wrote. A count that differs from the table's means a write that bypassed the loaders
+-- (the log above is then incomplete): the next refresh rebuilds everything.
+--   fingerprint          of the schema, mapping files and parser versions (see
+--                        warehouse.history.fingerprint): a new one means a full rebuild
+--   captures, tool_observations, review_observations   the counts
+CREATE TABLE IF NOT EXISTS internal.derived_watermark (
+    fingerprint         VARCHAR NOT NULL,
+    captures            BIGINT NOT NULL,
+    tool_observations   BIGINT NOT NULL,
+    review_observations BIGINT NOT NULL
+);

@@ -1,0 +1,7 @@
+-- Moves the derived tables' watermark (sql/012_refresh_log.sql) by what a load wrote
+-- (params: captures inserted, tool observations and review observations inserted minus
+-- deleted). No row (never refreshed): nothing to move.
+UPDATE internal.derived_watermark SET
+    captures = captures + ?,
+    tool_observations = tool_observations + ?,
+    review_observations = review_observations + ?;
