@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flows.orphans import exit_when_gone
 from flows.payloads import parse_batch
 from flows.stages import discover_site, fetch_batch
 
@@ -77,7 +79,9 @@ class ThreadExecutor(Executor):
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload([PARSE_MODULE])  # imported once, not per worker
                 self._procs = concurrent.futures.ProcessPoolExecutor(
-                    self.parse_processes, mp_context=ctx)
+                    self.parse_processes, mp_context=ctx,
+                    # a crawl killed with SIGKILL leaves no worker (nor forkserver) behind
+                    initializer=exit_when_gone, initargs=(os.getpid(),))
             return self._procs.submit(parse_batch, **kwargs)
         return self.pool.submit(self._FUNCS[name], **kwargs)
 
