@@ -92,8 +92,9 @@ bench: $(BENCH)  ## every benchmark in bench/ (slow; figures go to the README by
 report: $(NOTEBOOKS)  ## run the notebooks on data/ and write their charts as PNG files to reports/
 	$(BIN)/verdicts report
 
-lock: $(UV_STAMP)  ## re-resolve uv.lock after a change to the dependencies in pyproject.toml
+lock: $(UV_STAMP)  ## re-resolve uv.lock (and tools/wayback/uv.lock) after a dependency change
 	UV_PYTHON_DOWNLOADS=never $(UV) lock --python $(PYTHON)
+	cd tools/wayback && UV_PYTHON_DOWNLOADS=never ../../$(UV) lock --python $(PYTHON)
 
 clean:
-	rm -rf $(VENV) .uv data reports
+	rm -rf $(VENV) .venv-wayback .uv data reports
