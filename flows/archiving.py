@@ -31,7 +31,13 @@ from crawler import (
 from flows import settings
 from flows.payloads import CRAWL, Payload
 
-__all__ = ["RunSpec", "WarcLocation", "archive_fetch", "fetch_row", "row_dict"]
+__all__ = ["IN_SITEMAP", "SITEMAP_LASTMOD", "RunSpec", "WarcLocation", "archive_fetch",
+           "fetch_row", "row_dict"]
+
+#: WARC fields on a page's final record: the plan's sitemap facts for the fetch, so a row
+#: rebuilt from the record alone (:mod:`flows.recovery`) carries them as the journal would.
+SITEMAP_LASTMOD = "WARC-Sitemap-Lastmod"
+IN_SITEMAP = "WARC-In-Sitemap"
 
 
 @dataclass(frozen=True)
@@ -199,6 +205,7 @@ def _write_exchanges(writer: WarcWriter, spec: RunSpec, result: FetchResult,
     sent; return the final exchange's record, if any exchange completed."""
     final = result.final
     previous = _previous(result, item)
+    facts = _plan_facts(result, item)
     written = None
     for ex in result.trail or result.exchanges:
         date = spec.stamp(ex.date)
@@ -210,13 +217,14 @@ def _write_exchanges(writer: WarcWriter, spec: RunSpec, result: FetchResult,
             rec = writer.write_revisit(
                 ex.url, refers_to_record_id=previous.record_id, refers_to_url=previous.url,
                 refers_to_date=previous.date, payload_digest=previous.digest,
-                status=ex.status, headers=ex.response_headers, date=date,
+                status=ex.status, headers=ex.response_headers, date=date, warc_headers=facts,
             )
             record_type = "revisit"
         else:
             rec = writer.write_response(
                 ex.url, status=ex.status, reason=ex.reason, headers=ex.response_headers,
                 body=ex.body, date=date, concurrent_to=req.record_id,
+                warc_headers=facts if ex is final else None,
             )
             record_type = "response"
         if ex is final:
@@ -224,6 +232,16 @@ def _write_exchanges(writer: WarcWriter, spec: RunSpec, result: FetchResult,
                                     rec.record_id, record_type)
             written = _Final(ex, date, rec, location)
     return written
+
+
+def _plan_facts(result: FetchResult, item: PlanItem | None) -> dict[str, str] | None:
+    """The WARC fields naming the plan's sitemap facts of a page fetch (None: no plan)."""
+    if item is None or result.kind != FetchKind.PAGE:
+        return None
+    facts = {IN_SITEMAP: "true" if item.in_sitemap else "false"}
+    if item.sitemap_lastmod is not None:
+        facts[SITEMAP_LASTMOD] = item.sitemap_lastmod.isoformat()
+    return facts
 
 
 def _write_failure(writer: WarcWriter, failed: FailedRequest, date: datetime,

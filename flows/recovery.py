@@ -8,7 +8,7 @@ catches up from the earlier ones, so no archived page is fetched again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from archive import (
     run_warcs,
 )
 from crawler import Change, FetchKind, FetchResult, FetchRow, Outcome, http_reason
-from flows.archiving import RunSpec, WarcLocation, fetch_row
+from flows.archiving import IN_SITEMAP, SITEMAP_LASTMOD, RunSpec, WarcLocation, fetch_row
 from flows.payloads import CRAWL, Payload, parse_batch
 from flows.progress import run_logger
 from warehouse import capture_id, load_captures
@@ -94,9 +94,10 @@ def _rows_from_warcs(con: Any, spec: RunSpec, files: Iterable[Path], covered: se
     """
     from parsers import is_comparison_url
 
-    last: dict[str, tuple[Any, int | None, WarcLocation]] = {}
+    last: dict[str, tuple[Any, int | None, WarcLocation, datetime | None]] = {}
     for path in files:
         errors: list[RecordError] = []
+        written = _written_at(spec, path)
         for record, offset, length, _raw in iter_records(path, errors=errors):
             if record.rec_type not in ("response", "revisit"):
                 continue
@@ -108,7 +109,7 @@ def _rows_from_warcs(con: Any, spec: RunSpec, files: Iterable[Path], covered: se
             location = WarcLocation(spec.relpath(path), offset, length,
                                     record.rec_headers.get_header("WARC-Record-ID"),
                                     record.rec_type)
-            last[url] = (record, status, location)
+            last[url] = (record, status, location, written)
         for err in errors:
             run_logger().warning("recovery: skipped %s", err)
         damaged += errors
@@ -117,11 +118,27 @@ def _rows_from_warcs(con: Any, spec: RunSpec, files: Iterable[Path], covered: se
         return []
     states: Mapping[str, UrlState] = state.url_states(con)
     rebuilt = []
-    for url, (record, status, location) in finals.items():
-        rebuilt.append(_recovered_row(spec.run_id, url, record, status, location,
-                                      states.get(url)))
+    for url, (record, status, location, written) in finals.items():
+        row = _recovered_row(spec.run_id, url, record, status, location, states.get(url))
+        if written is not None:
+            row.fetched_at = written
+        rebuilt.append(row)
         covered.add(url)
     return rebuilt
+
+
+def _written_at(spec: RunSpec, path: Path) -> datetime | None:
+    """The wall clock a simulated run's WARC file was last written (its records are
+    stamped with the night's observed_at, not the fetch time); None for a real run, whose
+    WARC-Date is the fetch time. A row's fetched_at orders the page's fetches (the latest
+    one's validators and digest are the next night's), so it may not be the night: the
+    pages fetched in earlier runs would look newer than the one rebuilt."""
+    if not spec.simulated:
+        return None
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return datetime.now(UTC)
 
 
 def _recovered_row(run_id: str, url: str, record: Any, status: int | None,
@@ -153,7 +170,9 @@ def _recovered_row(run_id: str, url: str, record: Any, status: int | None,
     )
     row = fetch_row(run_id, result, None, location)
     row.elapsed_ms = None  # not measured
-    row.in_sitemap = True
+    row.in_sitemap = headers.get_header(IN_SITEMAP) != "false"  # absent: older WARCs
+    lastmod = headers.get_header(SITEMAP_LASTMOD)
+    row.sitemap_lastmod = datetime.fromisoformat(lastmod) if lastmod else None
     if revisit:
         row.change = None if status == 304 else Change.UNCHANGED
         row.payload_digest = digest
