@@ -117,3 +117,26 @@ def test_finish_and_errors(con: duckdb.DuckDBPyConnection) -> None:
     state.finish_run(con, run, status=state.RunStatus.FAILED, error="boom", now=T0)
     row = con.execute("SELECT status, error, finished_at FROM crawl_run").fetchone()
     assert row == ("failed", "boom", T0)
+
+
+def test_a_resumed_runs_304_keeps_the_runs_sitemap_body(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """A run fetched the sitemap (200, body archived), was killed, and its resume got a 304:
+    next night's cache must still read this run's body, not an older run's."""
+    url = f"{BASE}/sitemap.xml"
+
+    def sitemap(run: str, status: int, path: str, at: datetime) -> dict[str, object]:
+        return {"run_id": run, "url": url, "kind": "sitemap", "http_status": status,
+                "outcome": "fetched" if status == 200 else "not_modified", "etag": "e",
+                "fetched_at": at, "warc_path": path, "warc_offset": 0}
+
+    first, _, _ = state.open_run(con, base_url=BASE, observed_at=T0, parser_version="1", now=T0)
+    state.record_fetches(con, [sitemap(first, 200, "old.warc.gz", T0)])
+    state.finish_run(con, first, now=T0)
+    night = T0 + timedelta(days=1)
+    second, _, _ = state.open_run(con, base_url=BASE, observed_at=night, parser_version="1",
+                                  now=night)
+    state.record_fetches(con, [sitemap(second, 200, "new.warc.gz", night)])
+    state.record_fetches(con, [sitemap(second, 304, "resume.warc.gz", night + timedelta(hours=1))])
+    assert state.sitemap_cache(con)[url]["warc_path"] == "new.warc.gz"
