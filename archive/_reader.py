@@ -54,6 +54,8 @@ __all__ = [
 
 #: Media types of the resource / conversion records that count as pages (text renderings).
 _TEXT_TYPES = ("text/plain", "text/html")
+#: The other record types ``scan_payloads(pages_only=False)`` yields (without a payload).
+_EVENT_TYPES = ("response", "revisit", "metadata")
 
 #: One record read back: (warcio record, offset, length, raw payload bytes).
 RecordRead = tuple[ArcWarcRecord, int, int, bytes]
@@ -85,6 +87,13 @@ class ArchivedPayload:
     #: where a record copied from another archive came from: its ``WARC-Source-URI``, with
     #: ``#`` and its ``WARC-Source-Range`` when it names one (None for our own captures)
     source_uri: str | None = None
+    #: the record's WARC header fields (name, value), the extension fields included
+    warc_fields: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    def warc_field(self, name: str) -> str | None:
+        """The value of the WARC header field `name` (case-insensitive), or None."""
+        low = name.lower()
+        return next((v for k, v in self.warc_fields if k.lower() == low), None)
 
 
 def scan_records(path: Path) -> Iterator[RecordRead | RecordError]:
@@ -114,7 +123,8 @@ def iter_records(path: Path, *, errors: list[RecordError] | None = None
     return _collect(scan_records(path), errors)
 
 
-def scan_payloads(path: Path) -> Iterator[ArchivedPayload | RecordError]:
+def scan_payloads(path: Path, *, pages_only: bool = True
+                  ) -> Iterator[ArchivedPayload | RecordError]:
     """The page payloads of a WARC file, in file order, digests verified, with a
     :class:`RecordError` for every record that cannot be read or decoded (over the cap).
 
@@ -123,7 +133,8 @@ def scan_payloads(path: Path) -> Iterator[ArchivedPayload | RecordError]:
     renderings, as in Common Crawl WET files, and imported files). warcinfo, request,
     revisit and metadata records, and responses that are not HTML, are skipped; a
     revisit's payload can be resolved through :func:`iter_records` by its
-    WARC-Refers-To.
+    WARC-Refers-To. With `pages_only` false, the other response, revisit and metadata
+    records come too, with an empty `payload` (their status and fields are what counts).
     """
     path = Path(path)
     for item in scan_records(path):
@@ -132,6 +143,8 @@ def scan_payloads(path: Path) -> Iterator[ArchivedPayload | RecordError]:
             continue
         record, offset, length, raw = item
         if not _is_page(record):
+            if not pages_only and record.rec_type in _EVENT_TYPES:
+                yield _payload(record, b"", path, offset, length, decode=False)
             continue
         try:
             yield _payload(record, raw, path, offset, length)
@@ -139,11 +152,11 @@ def scan_payloads(path: Path) -> Iterator[ArchivedPayload | RecordError]:
             yield RecordError(path, offset, length, str(exc))
 
 
-def iter_payloads(path: Path, *, errors: list[RecordError] | None = None
-                  ) -> Iterator[ArchivedPayload]:
+def iter_payloads(path: Path, *, errors: list[RecordError] | None = None,
+                  pages_only: bool = True) -> Iterator[ArchivedPayload]:
     """The readable page payloads of :func:`scan_payloads`; the errors go to `errors`, or
     are raised after the last payload (as in :func:`iter_records`)."""
-    return _collect(scan_payloads(path), errors)
+    return _collect(scan_payloads(path, pages_only=pages_only), errors)
 
 
 def read_payload_at(path: Path, offset: int) -> ArchivedPayload:
@@ -216,7 +229,8 @@ def _is_page(record: ArcWarcRecord) -> bool:
 
 
 def _payload(
-    record: ArcWarcRecord, raw: bytes, path: Path, offset: int, length: int
+    record: ArcWarcRecord, raw: bytes, path: Path, offset: int, length: int,
+    *, decode: bool = True,
 ) -> ArchivedPayload:
     """`record` as an ArchivedPayload: the HTTP status, headers and decoded body of an
     HTTP record, the raw block of any other (its type from the WARC Content-Type)."""
@@ -225,7 +239,7 @@ def _payload(
     if http is not None:
         content_type = media_type(http.get_header("content-type"))
         status = _status(http)
-        body = decode_body(raw, http)
+        body = decode_body(raw, http) if decode else raw
         headers = list(http.headers)
     else:
         content_type = media_type(rec_headers.get_header("Content-Type"))
@@ -250,6 +264,7 @@ def _payload(
         payload_digest=digest,
         raw_payload=raw,
         source_uri=_source_uri(rec_headers),
+        warc_fields=tuple(rec_headers.headers),
     )
 
 

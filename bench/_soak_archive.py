@@ -110,21 +110,54 @@ def reparse_fresh(data: Path, work: Path, env: dict[str, str]) -> Reparse:
 
 
 def diff_views(live: Path, rebuilt: Path, rep: Reparse, damage: Damage | None) -> None:
-    """Row-for-row diff of every analyst view; rows that carry the damaged capture's id
-    or URL are excused (counted apart), every other differing row counts."""
-    excuse: set[Any] = set() if damage is None else {damage.capture_id, damage.url}
-    a, b = _views(live), _views(rebuilt)
+    """Row-for-row diff of every analyst view between what the archive still holds and its
+    reparse. With a damaged record, "what it holds" is a copy of the live warehouse without
+    that record's capture, its derived tables rebuilt (the rows that differ from the live
+    views because of it are ``excused_rows``); every other differing row counts."""
+    target = live
+    if damage is not None:
+        target = without_capture(live, rebuilt.parent / "live-without-damage.duckdb",
+                                 damage.capture_id)
+        rep.excused_rows = _diff(_views(live), _views(target), None)
+    _diff(_views(target), _views(rebuilt), rep)
+
+
+def without_capture(live: Path, copy: Path, capture_id: str) -> Path:
+    """A copy of the warehouse `live` less one capture (and its observations), with every
+    derived table rebuilt from scratch."""
+    from warehouse import connect
+    from warehouse.history import refresh_analytics
+
+    shutil.copy2(live, copy)
+    wal = live.with_name(live.name + ".wal")
+    if wal.exists():
+        shutil.copy2(wal, copy.with_name(copy.name + ".wal"))
+    con = connect(copy)
+    try:
+        for table in ("review_observation", "tool_observation", "capture"):
+            con.execute(f"DELETE FROM internal.{table} WHERE capture_id = ?", [capture_id])
+        refresh_analytics(con, force=True)
+    finally:
+        con.close()
+    return copy
+
+
+def _diff(a: dict[str, list[tuple[Any, ...]]], b: dict[str, list[tuple[Any, ...]]],
+          rep: Reparse | None) -> int:
+    """Rows in one of `a` / `b` (view → rows) and not the other; noted in `rep` if given."""
+    total = 0
     for view in sorted(set(a) | set(b)):
         ca, cb = Counter(a.get(view, [])), Counter(b.get(view, []))
         for row, n in ((ca - cb) + (cb - ca)).items():
-            if excuse & set(row):
-                rep.excused_rows += n
-            else:
-                rep.diff_rows += n
-                rep.by_view[view] = rep.by_view.get(view, 0) + n
-                if len(rep.examples) < 4:
-                    rep.examples.append(f"{view}: {'live' if ca[row] > cb[row] else 'reparse'}"
-                                        f" only: {row}"[:400])
+            total += n
+            if rep is None:
+                continue
+            rep.diff_rows += n
+            rep.by_view[view] = rep.by_view.get(view, 0) + n
+            if len(rep.examples) < 4:
+                rep.examples.append(f"{view}: {'live' if ca[row] > cb[row] else 'reparse'}"
+                                    f" only: {row}"[:400])
+    return total
 
 
 def _views(db: Path) -> dict[str, list[tuple[Any, ...]]]:

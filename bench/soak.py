@@ -30,8 +30,9 @@ The checks, printed as one JSON line (exit 1 when a count is not zero):
   the damaged record (``damaged_expected``, 1).
 * ``duplicate_rows``: rows beyond one per natural key, per table.
 * ``reparse_diff_rows``: analyst-view rows that differ between the live warehouse and
-  `verdicts reparse` of a copy of the WARCs alone (rows naming the damaged capture or its
-  URL are ``reparse_excused_rows``).
+  `verdicts reparse` of a copy of the WARCs alone. The damaged record is the one thing the
+  archive lost: the live side is a copy of the warehouse without its capture, derived
+  tables rebuilt (the view rows that this changes are ``reparse_excused_rows``).
 
 Cost: wall time, requests (the replica's log) and net rows written on night 2 and on the
 last night (both fault-free, no kill), their ratio, and the database size.
@@ -43,6 +44,7 @@ import argparse
 import json
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -210,7 +212,39 @@ def _cost(records: list[NightRecord]) -> dict[str, Any]:
 
     return {"night2": fig(a), "last": fig(b), "ratio": {
         "wall": ratio(a.wall_s, b.wall_s), "requests": ratio(a.requests, b.requests),
-        "rows": ratio(a.rows, b.rows)}, "goal": "last night within 1.2x of night 2"}
+        "rows": ratio(a.rows, b.rows)}, "goal": "last night within 1.2x of night 2",
+        "like_for_like": _like_for_like(records)}
+
+
+def _like_for_like(records: list[NightRecord], n: int = 10) -> dict[str, Any]:
+    """Early against late nights of the same kind, so the ratio shows what history costs
+    and not what kind of night it was: quiet nights (no fault, no kill) split into ordinary
+    ones and K-day recheck ones (at least half as many requests as the first night); for
+    each kind, the medians of the first `n` and of the last `n` (wall s, requests, rows)."""
+    if not records:
+        return {}
+    full = records[0].requests
+    quiet = [r for r in records[1:] if r.status == "ok" and not r.faults and not r.kills]
+    out: dict[str, Any] = {}
+    for kind, group in (("ordinary", [r for r in quiet if r.requests < full / 2]),
+                        ("recheck", [r for r in quiet if r.requests >= full / 2])):
+        if len(group) < 2:
+            continue
+        k = min(n, len(group) // 2)
+        early, late = group[:k], group[-k:]
+
+        def med(rs: list[NightRecord], key: str) -> float:
+            return round(float(statistics.median(getattr(r, key) for r in rs)), 2)
+
+        out[kind] = {
+            "nights": [early[0].night + 1, early[-1].night + 1, late[0].night + 1,
+                       late[-1].night + 1],
+            "early": {key: med(early, key) for key in ("wall_s", "requests", "rows")},
+            "late": {key: med(late, key) for key in ("wall_s", "requests", "rows")},
+        }
+        e, la = out[kind]["early"]["wall_s"], out[kind]["late"]["wall_s"]
+        out[kind]["wall_ratio"] = round(la / e, 3) if e else None
+    return out
 
 
 def _one_based(night: int | None) -> int | None:

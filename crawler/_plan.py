@@ -12,9 +12,14 @@ gone; one already off the sitemap is rechecked by the same age rule.
 
 A page a run did not request (skipped: max_pages, or host_down when the site stopped
 answering) leaves its history as it was: the warehouse reads the last outcome other than
-skipped, so the page is due again the next night for the same reason. (Except a page
-that had just left the sitemap: `last_in_sitemap` is read from skipped rows too, so
-it waits for its age recheck.)
+skipped, so the page is due again the next night for the same reason; such a row says
+nothing about the sitemap either (`last_in_sitemap` stays what the last run that looked
+at the page found).
+
+Every page left alone gets a row in :attr:`Plan.rows`. The warehouse stores those of the
+pages skipped as unchanged (most pages, most nights) as no row at all: it counts them per
+run and notes in each page's state that the run found it in the sitemap
+(`warehouse.crawl_state.record_fetches`), so a quiet night costs no row per page.
 """
 
 from __future__ import annotations

@@ -207,11 +207,13 @@ def _write_exchanges(writer: WarcWriter, spec: RunSpec, result: FetchResult,
     previous = _previous(result, item)
     facts = _plan_facts(result, item)
     written = None
-    for ex in result.trail or result.exchanges:
+    trail = result.trail or result.exchanges
+    for ex in trail:
         date = spec.stamp(ex.date)
         req = writer.write_request(ex.url, headers=ex.request_headers, date=date)
-        if isinstance(ex, FailedRequest):
-            _write_failure(writer, ex, date, req.record_id)
+        if isinstance(ex, FailedRequest):  # the last of a trail that got no response: final
+            last = final is None and ex is trail[-1]
+            _write_failure(writer, ex, date, req.record_id, facts if last else None)
             continue
         if ex is final and previous is not None and _is_revisit(result, ex, previous):
             rec = writer.write_revisit(
@@ -245,7 +247,7 @@ def _plan_facts(result: FetchResult, item: PlanItem | None) -> dict[str, str] | 
 
 
 def _write_failure(writer: WarcWriter, failed: FailedRequest, date: datetime,
-                   request_id: str) -> None:
+                   request_id: str, facts: dict[str, str] | None = None) -> None:
     """Archive why a request got no usable response: a WARC 1.1 `metadata` record
     (application/warc-fields) concurrent to its request record. WARC has no record type
     for "no response"; a metadata record describing the capture event is what the spec
@@ -255,7 +257,8 @@ def _write_failure(writer: WarcWriter, failed: FailedRequest, date: datetime,
         fields.append(("fetch-error-detail", " ".join(failed.detail.split())))
     if failed.status is not None:  # the headers came, the body did not (kept no further)
         fields.append(("partial-response-status", str(failed.status)))
-    writer.write_metadata(failed.url, fields=fields, date=date, concurrent_to=request_id)
+    writer.write_metadata(failed.url, fields=fields, date=date, concurrent_to=request_id,
+                          warc_headers=facts)
 
 
 def _previous(result: FetchResult, item: PlanItem | None) -> _Previous | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -72,9 +73,13 @@ class ThreadExecutor(Executor):
         self.parse_processes = parse_processes
         self.parallel_parse = parse_processes > 0
         self._procs: concurrent.futures.ProcessPoolExecutor | None = None
+        self._procs_lock = threading.Lock()
+        if self.parallel_parse:  # the workers start (imports, fork) beside discovery, not
+            self.pool.submit(self._warm_up)  # in the first batch's way
 
-    def submit(self, name: str, **kwargs: Any) -> Any:
-        if name == "parse" and self.parse_processes > 0:
+    def _parse_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        """The parse worker processes (made on first use)."""
+        with self._procs_lock:
             if self._procs is None:
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload([PARSE_MODULE])  # imported once, not per worker
@@ -82,14 +87,25 @@ class ThreadExecutor(Executor):
                     self.parse_processes, mp_context=ctx,
                     # a crawl killed with SIGKILL leaves no worker (nor forkserver) behind
                     initializer=exit_when_gone, initargs=(os.getpid(),))
-            return self._procs.submit(parse_batch, **kwargs)
+            return self._procs
+
+    def _warm_up(self) -> None:
+        """Start the parse workers (one no-op task each)."""
+        procs = self._parse_pool()
+        for fut in [procs.submit(os.getpid) for _ in range(self.parse_processes)]:
+            fut.result()
+
+    def submit(self, name: str, **kwargs: Any) -> Any:
+        if name == "parse" and self.parse_processes > 0:
+            return self._parse_pool().submit(parse_batch, **kwargs)
         return self.pool.submit(self._FUNCS[name], **kwargs)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        if self._procs is not None:
-            self._procs.shutdown(wait=True, cancel_futures=True)
-            self._procs = None
+        self.pool.shutdown(wait=True)  # the warm-up too
+        with self._procs_lock:
+            if self._procs is not None:
+                self._procs.shutdown(wait=True, cancel_futures=True)
+                self._procs = None
 
 
 def is_done(fut: Any) -> bool:

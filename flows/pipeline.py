@@ -229,11 +229,14 @@ def _cached_robots(con: Any, spec: RunSpec) -> str | None:
 
 
 def _plan(run: _Run, found: DiscoverResult) -> Frontier:
-    """Tonight's fetch list (rows recorded for the pages left alone), as a frontier that
-    links found in links mode join, up to max_pages (MAX_LINK_PAGES in links mode)."""
+    """Tonight's fetch list (the pages left alone recorded: rows, or counts for those left
+    alone as unchanged), as a frontier that links found in links mode join, up to
+    max_pages (MAX_LINK_PAGES in links mode). A resumed run leaves alone what its earlier
+    starts recorded, rows and unchanged pages alike."""
     con, spec, params = run.con, run.spec, run.params
-    done = state.run_fetches(con, run.run_id)
-    already = sum(1 for r in done.values() if r["requests"])
+    rows = state.run_fetches(con, run.run_id)
+    already = sum(1 for r in rows.values() if r["requests"])
+    done = [*rows, *state.run_unchanged(con, run.run_id)]  # left alone: no row
     max_pages = params.max_pages
     if max_pages is None and found.mode == "links":
         max_pages = MAX_LINK_PAGES

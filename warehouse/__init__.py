@@ -4,7 +4,8 @@ Takes the parser's JSON-shaped dicts; never imports `parsers` or `flows`.
 """
 
 from warehouse.db import connect
-from warehouse.load import load_captures
-from warehouse.records import CaptureRecord, LoadSummary, capture_id
+from warehouse.load import load_captures, load_page_gone
+from warehouse.records import CaptureRecord, GoneOutcome, LoadSummary, PageGone, capture_id
 
-__all__ = ["CaptureRecord", "LoadSummary", "capture_id", "connect", "load_captures"]
+__all__ = ["CaptureRecord", "GoneOutcome", "LoadSummary", "PageGone", "capture_id", "connect",
+           "load_captures", "load_page_gone"]

@@ -9,7 +9,8 @@ the figures of a run's summary. Takes and returns plain dicts and tuples; never 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -19,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.queries import query
+from warehouse.records import RUN_STAMP
 
 __all__ = [
     "RunStatus",
@@ -38,6 +40,7 @@ __all__ = [
     "run_fetches",
     "run_health",
     "run_summary",
+    "run_unchanged",
     "set_run_error",
     "set_discovery",
     "sitemap_cache",
@@ -97,8 +100,8 @@ def open_run(
         run_id, run_observed_at = found[0]
         con.execute(query("crawl_run_resume"), [now, parser_version, run_id])
         return run_id, _aware(run_observed_at), True
-    stamp = observed_at or now
-    run_id = f"{stamp:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}"
+    stamp = observed_at or now.replace(microsecond=0)  # whole seconds: the id dates the run
+    run_id = f"{stamp:{RUN_STAMP}}-{secrets.token_hex(4)}"
     con.execute(
         query("crawl_run_insert"),
         [run_id, base_url, stamp, observed_at is not None, now, parser_version],
@@ -131,12 +134,34 @@ def fetch_schema(con: duckdb.DuckDBPyConnection) -> pa.Schema:
     return con.table("crawl_fetch").limit(0).to_arrow_table().schema
 
 
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection, *, unregister: str) -> Iterator[None]:
+    """One transaction around the block (inside the caller's own: that one, theirs to end);
+    the Arrow table registered as `unregister` is dropped after it either way."""
+    try:
+        try:
+            con.begin()
+        except duckdb.TransactionException:  # already in one
+            yield
+            return
+        try:
+            yield
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+    finally:
+        con.unregister(unregister)
+
+
 def record_fetches(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert or replace crawl_fetch rows (keyed by run_id, url) in one statement.
+    """Insert or replace crawl_fetch rows (keyed by run_id, url), and bring the pages'
+    crawl_url_state up to date, in one transaction.
 
     Each row is a mapping with crawl_fetch's column names (e.g. ``FetchRow.to_dict()``);
     missing columns are NULL (or 0 / false for the counters). Later rows for the same key
-    win. Returns rows written.
+    win. A page skipped as 'unchanged' is not stored as a row: it is counted in
+    crawl_run_skip and noted in its crawl_url_state. Returns rows recorded.
     """
     if not rows:
         return 0
@@ -147,11 +172,12 @@ def record_fetches(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
         unique[(full["run_id"], full["url"])] = full
     name = "_va_crawl_fetch_rows"  # the name crawl_fetch_upsert.sql reads
     con.register(name, pa.Table.from_pylist(list(unique.values()), schema=schema))
-    try:
+    with _transaction(con, unregister=name):
         con.execute(query("crawl_fetch_log"))  # pages whose life this changes: refresh them
         con.execute(query("crawl_fetch_upsert"))
-    finally:
-        con.unregister(name)
+        con.execute(query("page_gone_from_fetches"))  # the page-life evidence, 035_page_gone.sql
+        con.execute(query("crawl_run_skip_count"))  # before the state: it reads its marks
+        con.execute(query("crawl_url_state_upsert"))
     return len(unique)
 
 
@@ -164,6 +190,12 @@ def run_fetches(
     else:
         cur = con.execute(query("crawl_fetch_of_run_kind"), [run_id, kind])
     return {row["url"]: row for row in _dicts(cur)}
+
+
+def run_unchanged(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
+    """The page URLs a run has left alone as unchanged so far (they have no crawl_fetch
+    row: a resumed run leaves them alone again instead of planning them twice)."""
+    return {url for (url,) in con.execute(query("crawl_run_unchanged"), [run_id]).fetchall()}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ The warehouse never imports ``parsers`` or ``flows``: it takes the parser's dict
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -19,10 +20,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from warehouse.queries import query
-from warehouse.records import CaptureRecord, LoadSummary, capture_id
+from warehouse.records import CaptureRecord, LoadSummary, PageGone, capture_id
 from warehouse.rows import load_tables
 
-__all__ = ["CaptureRecord", "LoadSummary", "capture_id", "existing_captures", "load_captures"]
+__all__ = ["CaptureRecord", "LoadSummary", "PageGone", "capture_id", "existing_captures",
+           "load_captures", "load_page_gone"]
 
 #: The names the load_*.sql queries read the batch's Arrow tables by.
 _IDS = "_va_load_ids"
@@ -56,6 +58,22 @@ class _Registered:
         self.names.clear()
 
 
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[_Registered]:
+    """One transaction around the block, committed at its end or rolled back; the Arrow
+    tables registered through the yielded :class:`_Registered` are dropped either way."""
+    reg = _Registered(con)
+    con.begin()
+    try:
+        yield reg
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        reg.drop()
+
+
 def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     """Run the statement `name` (a DELETE) and return the rows it changed."""
     row = con.execute(query(name)).fetchone()
@@ -78,9 +96,10 @@ def _replace(con: duckdb.DuckDBPyConnection) -> tuple[set[str], int, int]:
     return _insert_new(con), tools, reviews
 
 
-def _only(table: pa.Table, ids: set[str]) -> pa.Table:
-    """The rows of `table` whose capture_id is in `ids`."""
-    if table.num_rows == 0:
+def _only(table: pa.Table, ids: set[str], all_ids: set[str]) -> pa.Table:
+    """The rows of `table` whose capture_id is in `ids` (`table` itself when `ids` are all
+    of its captures: `all_ids`)."""
+    if table.num_rows == 0 or ids == all_ids:
         return table
     keep = pc.is_in(table.column("capture_id"), value_set=pa.array(sorted(ids), pa.string()))
     return table.filter(keep)
@@ -108,9 +127,7 @@ def load_captures(
     if not unique:
         return LoadSummary()
 
-    reg = _Registered(con)
-    con.begin()
-    try:
+    with _transaction(con) as reg:
         reg.add(_IDS, pa.table({"capture_id": pa.array(list(unique), pa.string())}))
         tables = load_tables(unique)
         reg.add(_CAPTURES, tables.capture)
@@ -120,23 +137,18 @@ def load_captures(
         else:
             new = targets = _insert_new(con)
             gone_tools = gone_reviews = 0
-        tools = _only(tables.tool_observation, targets)
-        reviews = _only(tables.review_observation, targets)
+        everyone = set(unique)
+        tools = _only(tables.tool_observation, targets, everyone)
+        reviews = _only(tables.review_observation, targets, everyone)
         reg.add(_TOOLS, tools)
         reg.add(_REVIEWS, reviews)
         reg.add(_COMPARISONS, tables.comparison)
         for name in _INSERTS:
             con.execute(query(name))
-        if targets:
+        if targets and con.execute(query("load_move_watermark"), [
+                len(new), tools.num_rows - gone_tools, reviews.num_rows - gone_reviews,
+        ]).fetchall():  # no watermark (never refreshed): the next refresh is a full one
             con.execute(query("load_log_new"))
-            con.execute(query("load_move_watermark"), [
-                len(new), tools.num_rows - gone_tools, reviews.num_rows - gone_reviews])
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        reg.drop()
 
     return LoadSummary(
         captures_new=len(new),
@@ -153,3 +165,20 @@ def existing_captures(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[st
         return {}
     rows = con.execute(query("load_existing_captures"), [ids]).fetchall()
     return {cid: err for cid, err in rows}
+
+
+def load_page_gone(con: duckdb.DuckDBPyConnection, rows: Sequence[PageGone]) -> int:
+    """Load page-gone observations (a reparse's, from the crawl WARCs) in one transaction,
+    logging their pages for the next refresh; idempotent. Returns the rows given."""
+    if not rows:
+        return 0
+    table = pa.table({
+        "url": pa.array([r.url for r in rows], pa.string()),
+        "run_id": pa.array([r.run_id for r in rows], pa.string()),
+        "observed_at": pa.array([r.observed_at for r in rows], pa.timestamp("us", tz="UTC")),
+        "outcome": pa.array([str(r.outcome) for r in rows], pa.string()),
+    })
+    with _transaction(con) as reg:
+        reg.add("_va_page_gone_rows", table)  # the name page_gone_insert.sql reads
+        con.execute(query("page_gone_insert"))
+    return len(rows)

@@ -10,13 +10,25 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-__all__ = ["SOURCES", "CaptureRecord", "LoadSummary", "capture_id"]
+__all__ = ["RUN_STAMP", "SOURCES", "CaptureRecord", "GoneOutcome", "LoadSummary", "PageGone",
+           "capture_id", "run_observed_at"]
 
 #: Where a capture came from: our crawl, an imported file, or a backfill from a public web
 #: archive (the Wayback Machine or a Wayback-compatible CDX server; Common Crawl).
 SOURCES = ("crawl", "import", "wayback", "commoncrawl")
+
+
+#: How a crawl run id starts: its observed_at, to the second (``<stamp>-<8 hex>``). A run's
+#: observed_at is whole seconds (simulated nights are given so), so the id alone dates it.
+RUN_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def run_observed_at(run_id: str) -> datetime:
+    """The observed_at a crawl run id was made from (ValueError if it is not one)."""
+    return datetime.strptime(run_id.split("-", 1)[0], RUN_STAMP).replace(tzinfo=UTC)
 
 
 def _utc_iso(observed_at: datetime) -> str:
@@ -106,3 +118,21 @@ class LoadSummary:
             self.reviews + other.reviews,
             self.failures + other.failures,
         )
+
+
+class GoneOutcome(StrEnum):
+    """How a crawl found a page gone (page_gone.outcome, as crawl_fetch.outcome says it)."""
+
+    GONE = "gone"  # 404 / 410
+    FAILED = "failed"  # out of the sitemap and failing
+
+
+@dataclass(frozen=True)
+class PageGone:
+    """One crawl run's evidence that a comparison page is gone (a page_gone row):
+    `observed_at` is the run's night."""
+
+    url: str
+    run_id: str
+    observed_at: datetime
+    outcome: GoneOutcome

@@ -102,8 +102,10 @@ def test_second_writers_and_a_reader_during_a_crawl(tmp_path: Path) -> None:
 
         t = threading.Thread(target=night2)
         t.start()
-        while (read_holder(data) is None or read_holder(data).pid != os.getpid()  # type: ignore[union-attr]
-               or not (data / "crawl").is_dir()):
+        while True:  # until this process's crawl holds the lock (read once a turn: it moves)
+            holder = read_holder(data)
+            if holder is not None and holder.pid == os.getpid() and (data / "crawl").is_dir():
+                break
             assert t.is_alive(), result
             time.sleep(0.05)
         procs = {

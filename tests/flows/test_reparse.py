@@ -4,22 +4,24 @@ that record only. Checked against the replica's own catalog, on a real crawl's W
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from replica_log import settle
 
-from archive import iter_records, run_warcs
+from archive import WarcWriter, crawl_warc_prefix, iter_payloads, iter_records, run_warcs
 from cli import main as cli_main
+from flows.archiving import IN_SITEMAP
 from flows.executors import Executor, ThreadExecutor
 from flows.ingest import batched
 from flows.pipeline import crawl
-from flows.reparse import IN_FLIGHT, reparse_pipeline
+from flows.reparse import IN_FLIGHT, page_gone_of, reparse_pipeline
+from flows.settings import db_path as settings_db
 from flows.writers import close_writers
 from replica import Replica
-from warehouse import connect
+from warehouse import GoneOutcome, connect
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -194,3 +196,80 @@ def test_recovery_after_a_crash_skips_a_damaged_record_and_moves_the_torn_tail_a
     got = {u for (u,) in con.execute("SELECT url FROM capture").fetchall()}
     con.close()
     assert got == urls
+
+
+def _life(db: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """page_gone, page life and tool_trend of a warehouse, sorted."""
+    con = connect(db)
+    try:
+        gone = con.execute("SELECT url, run_id, observed_at, outcome FROM internal.page_gone "
+                           "ORDER BY ALL").fetchall()
+        life = con.execute("SELECT * FROM internal.page_life_live ORDER BY ALL").fetchall()
+        trend = con.execute("SELECT * FROM tool_trend ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+    return gone, life, trend
+
+
+def test_reparse_rebuilds_page_life_and_trends_from_the_archive_alone(tmp_path: Path) -> None:
+    """Pages the replica removes: the crawl finds them gone (404/410), and a reparse of
+    the WARCs alone into a new warehouse gives the same evidence, page life and trends."""
+    data = tmp_path / "data"
+    nights = (0, 4, 8)
+    with Replica(day=0, scale=60, crawl_delay=None) as r:
+        for day in nights:
+            r.set_day(day)
+            crawl(r.base_url, data_dir=str(data), observed_at=NIGHT0 + timedelta(days=day),
+                  rate=100.0, concurrency=4, parse_processes=0)
+        removed = {r.url(p.path): p for p in r.world.pages.values()  # crawled, then gone
+                   if p.removed_day is not None and p.removed_day <= nights[-1]
+                   and any(p.created_day <= d < p.removed_day for d in nights)}
+    close_writers()
+    assert removed, "the replica removed no page in these nights: pick other nights"
+    gone, life, trend = _life(settings_db(data))
+    # the replica's truth: each removed page's life ends on the first night after removal
+    ends = {url: (to, by) for url, _n, _f, to, by, _s in life}
+    for url, page in removed.items():
+        first_night = min(d for d in nights if d >= page.removed_day)
+        assert ends[url] == (NIGHT0 + timedelta(days=first_night), "gone"), url
+    assert {g[0] for g in gone} == set(removed)
+
+    fresh = tmp_path / "fresh.duckdb"
+    totals = reparse_pipeline(str(data), ThreadExecutor(), db=str(fresh))
+    assert totals["page_gone"] >= len(removed)
+    assert _life(fresh) == (gone, life, trend)
+
+
+def test_page_gone_evidence_is_read_from_the_final_record_of_each_fetch(tmp_path: Path) -> None:
+    """What page_gone_of makes of each kind of record in a crawl WARC: the rules the crawl
+    applies to its fetch rows (page_gone_from_fetches.sql), from the record alone."""
+    run_id = "20250602T030000Z-0badf00d"
+    base = "http://127.0.0.1:9/compare/"
+    html = [("Content-Type", "text/html")]
+    writer = WarcWriter(tmp_path, prefix=crawl_warc_prefix(run_id))
+
+    def response(url: str, status: int, fields: dict[str, str] | None) -> None:
+        writer.write_response(url, status=status, reason="", headers=html, body=b"<p>x</p>",
+                              date=NIGHT0, warc_headers=fields)
+
+    listed, unlisted = {IN_SITEMAP: "true"}, {IN_SITEMAP: "false"}
+    response(base + "a-vs-b", 404, listed)       # gone, listed or not
+    response(base + "c-vs-d", 410, unlisted)     # gone
+    response(base + "e-vs-f", 503, unlisted)     # failing out of the sitemap
+    response(base + "g-vs-h", 503, listed)       # failing in the sitemap: still live
+    response(base + "i-vs-j", 200, unlisted)     # fetched
+    writer.write_metadata(base + "k-vs-l", fields=[("fetch-error", "timeout")], date=NIGHT0,
+                          warc_headers=unlisted)  # no response, out of the sitemap
+    writer.write_metadata(base + "m-vs-n", fields=[("fetch-error", "timeout")], date=NIGHT0)
+    response(base + "o-vs-p", 404, None)         # a WARC from before the field: 404 = gone
+    response("http://127.0.0.1:9/about", 404, None)  # not a comparison page
+    writer.close()
+    (path,) = tmp_path.glob("*.warc.gz")
+    found = {g.url.rsplit("/", 1)[1]: g.outcome
+             for p in iter_payloads(path, pages_only=False)
+             if (g := page_gone_of(p, run_id)) is not None}
+    assert found == {"a-vs-b": GoneOutcome.GONE, "c-vs-d": GoneOutcome.GONE,
+                     "e-vs-f": GoneOutcome.FAILED, "k-vs-l": GoneOutcome.FAILED,
+                     "o-vs-p": GoneOutcome.GONE}
+    assert {g.observed_at for p in iter_payloads(path, pages_only=False)
+            if (g := page_gone_of(p, run_id))} == {NIGHT0}  # the run id dates it

@@ -235,8 +235,8 @@ ALTER TABLE internal.review_state ADD COLUMN IF NOT EXISTS source VARCHAR;
 ALTER TABLE internal.review_state ADD COLUMN IF NOT EXISTS last_source VARCHAR;
 
 -- page_life_live: one row per span of time in which a comparison page was live. A page is
--- live from its first capture until it is gone: a crawl found it 404/410 (crawl_fetch
--- outcome 'gone'), or out of the sitemap and failing (outcome 'failed', in_sitemap false);
+-- live from its first capture until it is gone: a crawl found it 404/410 (page_gone
+-- outcome 'gone'), or out of the sitemap and failing (outcome 'failed'; 035_page_gone.sql);
 -- the evidence is dated by its run's observed_at (the night). A later capture makes it
 -- live again (a new span). A capture and a gone row at the same moment: the capture wins.
 --   url         the page
@@ -254,12 +254,9 @@ WITH ev AS (
     WHERE url IS NOT NULL
       AND (NOT scoped OR url IN (SELECT url FROM internal.pending_life_url))
     UNION ALL
-    SELECT f.url, r.observed_at, false, f.outcome, 'crawl', NULL, NULL
-    FROM internal.crawl_fetch f
-    JOIN internal.crawl_run r USING (run_id)
-    WHERE f.kind = 'page'
-      AND (f.outcome = 'gone' OR (f.outcome = 'failed' AND f.in_sitemap = false))
-      AND (NOT scoped OR f.url IN (SELECT url FROM internal.pending_life_url))
+    SELECT g.url, g.observed_at, false, g.outcome, 'crawl', NULL, NULL
+    FROM internal.page_gone g
+    WHERE NOT scoped OR g.url IN (SELECT url FROM internal.pending_life_url)
 ),
 flagged AS (  -- a span starts where liveness flips (at one moment, gone sorts first)
     SELECT *, (alive IS DISTINCT FROM lag(alive) OVER w)::INTEGER AS is_new
@@ -364,6 +361,8 @@ CREATE OR REPLACE MACRO internal.majority(xs, tie) AS
 -- span), 'crawl' for 'page_gone' (a crawl found the page gone).
 -- trend_state_of(scoped): the same for the tools in internal.pending_slug, reading page
 -- life for internal.pending_life_url (scoped true: an incremental refresh fills both).
+-- (Evaluated per page change, not per moment x page: a page's contribution changes only
+-- at its own states and life events, so it is spread over the moments it covers.)
 CREATE OR REPLACE MACRO internal.trend_state_of(scoped) AS TABLE
 WITH series AS (
     SELECT * FROM internal.trend_series_of(scoped)
@@ -374,61 +373,87 @@ life AS (
 keys AS (
     SELECT DISTINCT kind, slug, persona, url, pos FROM series
 ),
-points AS (  -- every moment at which one of the key's pages changed or came or went
-    SELECT DISTINCT kind, slug, persona, moment FROM (
-        SELECT kind, slug, persona, valid_from AS moment FROM series
+changes AS (  -- the moments at which one page's contribution may change: its states, its life
+    SELECT DISTINCT * FROM (
+        SELECT kind, slug, persona, url, pos, valid_from AS moment FROM series
         UNION ALL
-        SELECT k.kind, k.slug, k.persona, l.live_from FROM keys k JOIN life l USING (url)
+        SELECT k.*, l.live_from FROM keys k JOIN life l USING (url)
         UNION ALL
-        SELECT k.kind, k.slug, k.persona, l.live_to FROM keys k JOIN life l USING (url)
+        SELECT k.*, l.live_to FROM keys k JOIN life l USING (url)
         WHERE l.live_to IS NOT NULL
     )
 ),
-grid AS (
-    SELECT p.moment, k.kind, k.slug, k.persona, k.url, k.pos
-    FROM points p
-    JOIN keys k USING (kind, slug, persona)
+points AS (  -- every moment at which one of the figure's pages changed or came or went:
+             -- numbered (idx) in time order, n of them per figure (kind, slug, persona)
+    SELECT *, row_number() OVER (k ORDER BY moment) AS idx, count(*) OVER k AS n
+    FROM (SELECT DISTINCT kind, slug, persona, moment FROM changes)
+    WINDOW k AS (PARTITION BY kind, slug, persona)
 ),
-valued AS (  -- each page's contribution at each moment: NULL when not live or no value yet
-    SELECT g.kind, g.slug, g.persona, g.url, g.pos, g.moment,
-           CASE WHEN l.live_from IS NOT NULL AND (l.live_to IS NULL OR g.moment < l.live_to)
+valued AS (  -- a page's contribution from each of its change moments on: NULL when not
+             -- live or no value yet (constant until its next change moment)
+    SELECT c.kind, c.slug, c.persona, c.url, c.pos, c.moment,
+           CASE WHEN l.live_from IS NOT NULL AND (l.live_to IS NULL OR c.moment < l.live_to)
                  AND s.value IS NOT NULL
                 THEN {'value': s.value, 'verdict': s.verdict, 'category': s.category} END AS cur,
            s.inferred,
-           coalesce(CASE WHEN s.valid_from = g.moment THEN s.source END,
-                    CASE WHEN l.live_from = g.moment THEN l.source END) AS opened_by
-    FROM grid g
+           coalesce(CASE WHEN s.valid_from = c.moment THEN s.source END,
+                    CASE WHEN l.live_from = c.moment THEN l.source END) AS opened_by
+    FROM changes c
     ASOF LEFT JOIN series s
-        ON s.kind = g.kind AND s.slug = g.slug AND s.persona = g.persona AND s.url = g.url
-       AND s.pos = g.pos AND g.moment >= s.valid_from
+        ON s.kind = c.kind AND s.slug = c.slug AND s.persona = c.persona AND s.url = c.url
+       AND s.pos = c.pos AND c.moment >= s.valid_from
     ASOF LEFT JOIN life l
-        ON l.url = g.url AND g.moment >= l.live_from
+        ON l.url = c.url AND c.moment >= l.live_from
 ),
-events AS (
-    SELECT *,
-           CASE WHEN prev IS NULL AND cur IS NOT NULL THEN 'page_added'
-                WHEN prev IS NOT NULL AND cur IS NULL THEN 'page_gone'
-                WHEN prev IS DISTINCT FROM cur THEN 'page_changed' END AS event,
-           CASE WHEN prev IS NOT NULL AND cur IS NULL THEN 'crawl'
-                WHEN prev IS DISTINCT FROM cur THEN opened_by END AS event_source
-    FROM (SELECT *, lag(cur) OVER (PARTITION BY kind, slug, persona, url, pos ORDER BY moment) AS prev
-          FROM valued)
+spans AS (  -- each contribution holds over [moment, until); prev: the one before it
+    SELECT *, lag(cur) OVER w AS prev, lead(moment) OVER w AS until
+    FROM valued
+    WINDOW w AS (PARTITION BY kind, slug, persona, url, pos ORDER BY moment)
 ),
-agg AS (
+events AS (  -- what happened at a moment to the tool's pages whose contribution changed
     SELECT kind, slug, persona, moment,
+           arg_min(CASE WHEN prev IS NULL THEN 'page_added'
+                        WHEN cur IS NULL THEN 'page_gone'
+                        ELSE 'page_changed' END, url) AS cause,
+           min(url) AS cause_url,
+           arg_min(CASE WHEN prev IS NOT NULL AND cur IS NULL THEN 'crawl' ELSE opened_by END,
+                   url) AS cause_source,
+           count(DISTINCT url)::INTEGER AS cause_pages
+    FROM spans
+    WHERE prev IS DISTINCT FROM cur
+    GROUP BY kind, slug, persona, moment
+),
+live AS (  -- a page's value at each moment (idx) its span covers, when live with a value
+    SELECT s.kind, s.slug, s.persona, s.cur, s.inferred,
+           unnest(range(a.idx, coalesce(b.idx, a.n + 1))) AS idx
+    FROM spans s
+    JOIN points a
+        ON a.kind = s.kind AND a.slug = s.slug AND a.persona = s.persona AND a.moment = s.moment
+    LEFT JOIN points b
+        ON b.kind = s.kind AND b.slug = s.slug AND b.persona = s.persona AND b.moment = s.until
+    WHERE s.cur IS NOT NULL
+),
+figures AS (
+    SELECT kind, slug, persona, idx,
            count(cur)::INTEGER AS pages,
            internal.majority(list(cur.verdict), 'split') AS verdict,
            quantile_cont(cur.value, 0.5)::DOUBLE AS value,
            min(cur.value) AS value_min,
            max(cur.value) AS value_max,
            count(cur) FILTER (WHERE inferred)::INTEGER AS inferred_pages,
-           internal.majority(list(cur.category), NULL) AS category,
-           arg_min(event, url) FILTER (WHERE event IS NOT NULL) AS cause,
-           min(url) FILTER (WHERE event IS NOT NULL) AS cause_url,
-           arg_min(event_source, url) FILTER (WHERE event IS NOT NULL) AS cause_source,
-           count(DISTINCT url) FILTER (WHERE event IS NOT NULL)::INTEGER AS cause_pages
-    FROM events
-    GROUP BY kind, slug, persona, moment
+           internal.majority(list(cur.category), NULL) AS category
+    FROM live
+    GROUP BY kind, slug, persona, idx
+),
+agg AS (  -- the figures at every moment (none live: pages 0) and what caused them
+    SELECT p.kind, p.slug, p.persona, p.moment, coalesce(f.pages, 0)::INTEGER AS pages,
+           f.verdict, f.value, f.value_min, f.value_max,
+           coalesce(f.inferred_pages, 0)::INTEGER AS inferred_pages, f.category,
+           e.cause, e.cause_url, e.cause_source,
+           coalesce(e.cause_pages, 0)::INTEGER AS cause_pages
+    FROM points p
+    LEFT JOIN figures f USING (kind, slug, persona, idx)
+    LEFT JOIN events e USING (kind, slug, persona, moment)
 ),
 started AS (  -- from the first moment a page counts
     SELECT *, {'verdict': verdict, 'value': value, 'pages': pages, 'value_min': value_min,

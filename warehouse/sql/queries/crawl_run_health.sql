@@ -1,6 +1,7 @@
 -- Returns the figures a run's verdict on itself is made from (param: run_id):
 -- discovery_fetches / discovery_answered (robots, sitemap and start fetches; those that
--- got any HTTP answer other than a 5xx), pages found by discovery (page rows of the run),
+-- got any HTTP answer other than a 5xx), pages found by discovery (page rows of the run, and
+-- pages it left alone as unchanged: crawl_run_skip),
 -- pages due (requested or failed tonight), answered (fetched, not_modified or gone),
 -- failed, still_failing (failed tonight and already at the URL's previous attempt),
 -- captures (new crawl captures of the run) and parsed (of those, not a parse error).
@@ -30,8 +31,10 @@ WITH run AS (
             AS discovery_answered
     FROM crawl_fetch f JOIN run USING (run_id)
     WHERE f.kind IN ('robots', 'sitemap', 'start')
-), found AS (
-    SELECT count(*) AS pages_found FROM crawl_fetch f JOIN run USING (run_id)
+), found AS (  -- with the pages left alone as unchanged (crawl_run_skip, no row)
+    SELECT (count(*) + (SELECT coalesce(sum(pages), 0) FROM crawl_run_skip WHERE run_id = $1)
+           )::BIGINT AS pages_found
+    FROM crawl_fetch f JOIN run USING (run_id)
     WHERE f.kind = 'page'
 ), caps AS (
     SELECT count(*) AS captures, count(*) FILTER (WHERE parse_status <> 'error') AS parsed
