@@ -45,8 +45,9 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _move_legacy_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Move the tables of a warehouse made before the `internal` schema into it."""
+def _move_legacy_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """Move the tables of a warehouse made before the `internal` schema into it; True
+    when there were any."""
     legacy = {row[0] for row in con.execute(query("schema_legacy_tables")).fetchall()}
     for table in _MOVED_TABLES:
         if table in legacy:
@@ -54,6 +55,7 @@ def _move_legacy_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table in _DERIVED_TABLES:
         if table in legacy:
             con.execute(query("schema_drop_table").format(table=table))
+    return bool(legacy & {*_MOVED_TABLES, *_DERIVED_TABLES})
 
 
 def _comment_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -77,7 +79,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for path in schema_files():
             con.execute(path.read_text(encoding="utf-8"))
-        _move_legacy_tables(con)
+        if _move_legacy_tables(con):  # again: the files' one-time fills read moved tables
+            for path in schema_files():
+                con.execute(path.read_text(encoding="utf-8"))
         _comment_views(con)
         con.commit()
     except BaseException:

@@ -5,12 +5,14 @@ mapping; community votes; rows that do not depend on the host the pages came fro
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import analytics_fixture as fx
 import duckdb
 import pytest
 
+from warehouse import crawl_state
 from warehouse.categories import canonical, load_categories, refresh_categories
 from warehouse.db import connect, public_view_docs
 from warehouse.export import EXPORTS
@@ -26,6 +28,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     con.close()
     return path
 
+
+NIGHT = datetime(2025, 6, 2, 3, tzinfo=UTC)
 
 def test_default_schema_lists_only_the_documented_views(built: Path) -> None:
     con = duckdb.connect(str(built), read_only=True)  # a plain DuckDB session, as a tool opens it
@@ -156,3 +160,37 @@ def test_the_same_pages_from_another_host_give_the_same_rows() -> None:
             con.close()
     assert results[0] == results[1]
     assert results[0]["tool_trend"] and results[0]["verdict_changes"]
+
+
+def test_an_old_layout_crawl_history_fills_the_new_tables_on_its_first_connect(
+        tmp_path: Path) -> None:
+    """The one-time fills of page_gone and crawl_url_state read crawl_fetch: on a warehouse
+    whose tables are still in `main`, they run after the move, on the same connect."""
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    run_id, _at, _resumed = crawl_state.open_run(
+        con, base_url="http://127.0.0.1:9", observed_at=NIGHT, parser_version="p1")
+    base = "http://127.0.0.1:9/compare/"
+    crawl_state.record_fetches(con, [
+        {"run_id": run_id, "url": base + "a-vs-b", "kind": "page", "outcome": "gone",
+         "http_status": 404, "final_url": base + "a-vs-b", "in_sitemap": False},
+        {"run_id": run_id, "url": base + "c-vs-d", "kind": "page", "outcome": "fetched",
+         "http_status": 200, "final_url": base + "c-vs-d", "in_sitemap": True,
+         "fetched_at": NIGHT, "etag": '"v1"'},
+    ])
+    for table in ("crawl_run", "crawl_fetch"):  # as the old layout had them
+        con.execute(f"CREATE TABLE main.{table} AS FROM internal.{table}")
+        con.execute(f"DELETE FROM internal.{table}")
+    con.execute("DELETE FROM internal.page_gone")
+    con.execute("DELETE FROM internal.crawl_url_state")
+    con.close()
+
+    con = connect(path)
+    try:
+        assert con.execute("SELECT url, outcome FROM internal.page_gone").fetchall() == [
+            (base + "a-vs-b", "gone")]
+        assert con.execute("SELECT url, last_outcome FROM internal.crawl_url_status "
+                           "ORDER BY url").fetchall() == [
+            (base + "a-vs-b", "gone"), (base + "c-vs-d", "fetched")]
+    finally:
+        con.close()
