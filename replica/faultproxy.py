@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -156,21 +157,27 @@ class _ProxyHandler(LoopbackHandler):
         self._handle()
 
     def _handle(self) -> None:
+        """Decide, log, then answer: the log holds a request's entry before its client
+        has the answer (tests read the log as soon as their requests return)."""
         proxy = self.owner
         arrived = time.monotonic()
         action = proxy.decide(self.path, arrived)
         head = self.command == "HEAD"
         retry: int | None = None
         if action is ProxyAction.FORWARDED:
-            status = self._forward(head)
+            status, answer = self._forward(head)
         else:
             retry = proxy.plan.retry_after
             status = 429 if action is ProxyAction.THROTTLED else 503
             body = THROTTLED_BODY if status == 429 else UNAVAILABLE_BODY
-            self.send_body(status, body, headers=[("Retry-After", str(retry))], head=head)
-        proxy.record(ProxyLogEntry(arrived, self.command, self.path, status, action, retry))
 
-    def _forward(self, head: bool) -> int:
+            def answer() -> None:
+                self.send_body(status, body, headers=[("Retry-After", str(retry))], head=head)
+        proxy.record(ProxyLogEntry(arrived, self.command, self.path, status, action, retry))
+        answer()
+
+    def _forward(self, head: bool) -> tuple[int, Callable[[], None]]:
+        """The upstream's answer: its status, and how to send it to the client."""
         proxy = self.owner
         headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
         conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port,
@@ -182,15 +189,17 @@ class _ProxyHandler(LoopbackHandler):
             kept = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP]
             length = resp.getheader("Content-Length", "0") if head else str(len(body))
         except (OSError, http.client.HTTPException) as exc:
-            self.send_body(502, f"bad gateway: {exc}\n".encode(), head=head)
-            return 502
+            error = f"bad gateway: {exc}\n".encode()
+            return 502, lambda: self.send_body(502, error, head=head)
         finally:
             conn.close()
-        self.send_response(resp.status, resp.reason)
-        for k, v in kept:
-            self.send_header(k, v)
-        self.send_header("Content-Length", length)
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
-        return resp.status
+
+        def answer() -> None:
+            self.send_response(resp.status, resp.reason)
+            for k, v in kept:
+                self.send_header(k, v)
+            self.send_header("Content-Length", length)
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+        return resp.status, answer
