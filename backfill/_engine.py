@@ -13,13 +13,9 @@ Plain functions of picklable arguments, so they run as Prefect tasks
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
 
 from archive import ArchivedRecord, WarcWriter
 from backfill._cdx import CdxQuery, cc_crawls, list_captures, memento_prefix, site_pattern
@@ -35,13 +31,11 @@ from backfill._ledger import (
 )
 from backfill._memento import Memento, digest_problem, fetch_memento, provenance
 from backfill._models import Capture, Outcome, Reason, Settled, Source
-from crawler import LIVE_BASE_URL
+from crawler import LIVE_BASE_URL, run_async
 
 __all__ = ["CC_DATA", "CC_INDEX", "WAYBACK_CDX", "BackfillSpec", "BatchResult", "CdxUnavailable",
            "Discovery", "Plan", "discover",
-           "fetch_batch", "plan", "run_async"]
-
-T = TypeVar("T")
+           "fetch_batch", "plan"]
 
 WAYBACK_CDX = "https://web.archive.org/cdx/search/cdx"
 CC_INDEX = "https://index.commoncrawl.org"
@@ -100,16 +94,6 @@ class BatchResult:
     settled: list[Settled] = field(default_factory=list)
     not_before: dict[str, float] = field(default_factory=dict)
     requests: int = 0
-
-
-def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from sync code, even inside a running loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def discover(spec: BackfillSpec, not_before: dict[str, float] | None = None) -> Discovery:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from archive import RecordError, iter_records, repair_warc, warc_files
+from archive import Journal, RecordError, iter_records, repair_warc, warc_files
 from backfill._models import Outcome, Reason, Settled, Source
 
 __all__ = ["Ledger", "Previous", "backfill_warcs", "ledger_path", "read_ledger", "recover",
@@ -58,24 +58,20 @@ def ledger_path(data_dir: Path) -> Path:
 
 
 class Ledger:
-    """Appends settled captures to the ledger, each line flushed (survives a SIGKILL)."""
+    """Appends settled captures to the ledger, each line flushed (survives a SIGKILL): the
+    crawl's :class:`archive.Journal` writer, holding Settled lines."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open
+        self._lines = Journal(path)
+        self.path = self._lines.path
 
     def append(self, settled: Settled) -> None:
         """Write one line and flush it to the OS."""
-        self._fh.write(json.dumps(settled.to_dict(), separators=(",", ":")) + "\n")
-        self._fh.flush()
+        self._lines.append(settled.to_dict())
 
     def close(self) -> None:
         """Flush, fsync and close."""
-        if not self._fh.closed:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
+        self._lines.close()
 
     def __enter__(self) -> Ledger:
         return self

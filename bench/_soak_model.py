@@ -39,6 +39,7 @@ class Options:
     data_dir: Path
     keep: bool
     fault_rate: float = 0.05
+    grow: bool = False  # the replica's growing site instead of a steady-size one
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,8 @@ def _roomy_writer_limit(api: str) -> None:
 class Site:
     """The replica on one fixed loopback port, restarted with new fault profiles."""
 
-    def __init__(self, scale: int, seed: int, fault_rate: float) -> None:
-        self.scale, self.seed, self.fault_rate = scale, seed, fault_rate
+    def __init__(self, scale: int, seed: int, fault_rate: float, steady: bool = False) -> None:
+        self.scale, self.seed, self.fault_rate, self.steady = scale, seed, fault_rate, steady
         self.port = free_port()
         self.faults = ""
         self.replica = self._make(0, "")
@@ -115,7 +115,7 @@ class Site:
     def _make(self, day: int, faults: str) -> Replica:
         return Replica(day=day, faults=faults or None, seed=self.seed, scale=self.scale,
                        port=self.port, crawl_delay=None, slow_delay=1.0,
-                       fault_rate=self.fault_rate if faults else None)
+                       fault_rate=self.fault_rate if faults else None, steady=self.steady)
 
     @property
     def base_url(self) -> str:

@@ -28,11 +28,15 @@ class Ledger:
     only the `slow` one): the state and the first night it was served so."""
 
     def __init__(self, seed: int, scale: int, nights: int,
-                 template_day: int = DEFAULT_TEMPLATE_DAY) -> None:
-        self.world = World(seed, scale)
+                 template_day: int = DEFAULT_TEMPLATE_DAY, steady: bool = False) -> None:
+        self.world = World(seed, scale, steady=steady)
         self.world.ensure_day(nights)
         self.template_day = template_day
         self.first: dict[State, int] = {}
+
+    def live_pages(self, night: int) -> int:
+        """How many comparison pages the site had on `night`."""
+        return sum(1 for rec in self.world.page_order if rec.alive(night))
 
     def state_at(self, path: str, night: int) -> State | None:
         """The state `path` showed on `night` (None: no such live page that day)."""

@@ -1,11 +1,12 @@
 """A simulated year of nightly crawls, checked against the replica's truth (issue 10, item 5).
 
     python -m bench.soak [--nights 365] [--scale 3000] [--kills 20] [--seed 1]
-                         [--data-dir DIR] [--keep]
+                         [--grow] [--data-dir DIR] [--keep]
 
 One Prefect server for the whole soak; the replica on one loopback port serving day n on
-night n (about 1% of pages change a night, pages come and go, the template changes on day
-9); each night the real flow runs in a child (`python -m cli crawl … --observed-at`).
+night n (about 1% of pages change a night, pages come and go — as many removed as added,
+so the site keeps its size, unless --grow —, the template changes on day 9); each night
+the real flow runs in a child (`python -m cli crawl … --observed-at`).
 Along the way: kill -9s of the child's process group at random moments (after k page
 requests, after the archive grew by b bytes, or once the warehouse's WAL was written),
 each night then re-run to its end; fault profiles rotating per phase (a new replica on the
@@ -48,6 +49,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -78,6 +80,9 @@ def parse_args(argv: list[str] | None) -> Options:
     p.add_argument("--kills", type=int, default=None,
                    help="kill -9s to land (default 20, scaled down below 365 nights)")
     p.add_argument("--seed", type=int, default=1, help="the replica's and the plan's seed")
+    p.add_argument("--grow", action="store_true",
+                   help="let the site grow as the replica's default world does (about 1%% "
+                        "new pages a night, a page or two removed) instead of keeping its size")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="work directory (default: a new temporary one)")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -86,7 +91,8 @@ def parse_args(argv: list[str] | None) -> Options:
         p.error("--nights must be at least 2 and --scale at least 10")
     kills = a.kills if a.kills is not None else max(1, round(20 * min(a.nights, 365) / 365))
     work = a.data_dir or Path(tempfile.mkdtemp(prefix="verdicts-soak-"))
-    return Options(a.nights, a.scale, kills, a.seed, work.resolve(), a.keep or bool(a.data_dir))
+    return Options(a.nights, a.scale, kills, a.seed, work.resolve(), a.keep or bool(a.data_dir),
+                   grow=a.grow)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(data)
     data.mkdir(parents=True)
     plan = make_plan(opts)
-    ledger = Ledger(opts.seed, opts.scale, opts.nights)
-    site = Site(opts.scale, opts.seed, opts.fault_rate)
+    ledger = Ledger(opts.seed, opts.scale, opts.nights, steady=not opts.grow)
+    site = Site(opts.scale, opts.seed, opts.fault_rate, steady=not opts.grow)
     try:
         with prefect_server(work) as api:
             soak = Soak(opts, plan, site, ledger, data, work,
@@ -142,6 +148,7 @@ def final_report(s: Soak) -> dict[str, Any]:
     ok = not counts.failing() and damage_ok
     return {
         "ok": ok, "nights": s.opts.nights, "scale": s.opts.scale, "seed": s.opts.seed,
+        "site": "growing" if s.opts.grow else "steady",
         "counts": asdict(counts), "damaged_expected": digests.damaged_expected,
         "reparse_diff_by_view": rep.by_view, "reparse_excused_rows": rep.excused_rows,
         "reparse_unreadable": rep.unreadable[:3],
@@ -150,7 +157,7 @@ def final_report(s: Soak) -> dict[str, Any]:
             "warc": s.damage.warc, "offset": s.damage.offset, "state": asdict(s.damage.state)},
         "states_served": len(s.ledger.first), "captures": captures,
         "verdict_changes": n_changes, "warc_records": digests.records,
-        "cost": _cost(s.records), "db_bytes": _size(s.db),
+        "cost": _cost(s.records, s.ledger.live_pages), "db_bytes": _size(s.db),
         "archive_bytes": sum(p.stat().st_size for p in (s.data / "archive").glob("*.warc.gz")),
         "fault_phases": sorted({r.faults for r in s.records if r.faults}),
         "failed_nights": [f"{r.night + 1}{r.detail}" for r in s.records
@@ -197,15 +204,16 @@ def _kills(s: Soak) -> dict[str, Any]:
             "nights": sorted({r.night + 1 for r in s.records if r.kills})}
 
 
-def _cost(records: list[NightRecord]) -> dict[str, Any]:
-    """Night 2 against the last night: wall time, requests, rows written."""
+def _cost(records: list[NightRecord], live_pages: Callable[[int], int]) -> dict[str, Any]:
+    """Night 2 against the last night: wall time, requests, rows written (and the site's
+    live pages that night)."""
     if len(records) < 2:
         return {}
     a, b = records[1], records[-1]
 
     def fig(r: NightRecord) -> dict[str, Any]:
         return {"night": r.night + 1, "wall_s": round(r.wall_s, 2), "requests": r.requests,
-                "rows": r.rows}
+                "rows": r.rows, "site_pages": live_pages(r.night)}
 
     def ratio(x: float, y: float) -> float | None:
         return round(y / x, 3) if x else None

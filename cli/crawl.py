@@ -16,7 +16,7 @@ from cli._options import (
     add_observed_at,
     fail,
 )
-from crawler import LIVE_BASE_URL, LIVE_RATE_PER_SECOND, unsafe_options_problem
+from crawler import LIVE_BASE_URL, LIVE_RATE_PER_SECOND, Recheck, unsafe_options_problem
 from flows import settings
 
 DESCRIPTION = """\
@@ -74,6 +74,10 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
                    help="fetch at most N pages this run (default: no limit)")
     p.add_argument("--recheck-days", type=_positive_int, default=7, metavar="K",
                    help="conditional GET of pages with an unchanged lastmod every K days")
+    p.add_argument("--recheck", choices=[m.value for m in Recheck], default=Recheck.SPREAD.value,
+                   help="spread: each page on its own night of every K, the same share of "
+                        "the site every night; cohort: K days after its last verification, "
+                        "so pages fetched together are rechecked together")
     p.add_argument("--batch-size", type=_positive_int, default=100, metavar="N",
                    help="URLs per fetch/parse task")
     p.add_argument("--no-robots", action="store_true",
@@ -119,6 +123,7 @@ def crawl_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": args.concurrency,
         "max_pages": args.max_pages,
         "recheck_days": args.recheck_days,
+        "recheck": Recheck(args.recheck),
         "obey_robots": not args.no_robots,
         "batch_size": args.batch_size,
     }

@@ -61,6 +61,9 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="catalog seed (default 1)")
     p.add_argument("--scale", type=int, default=None, metavar="N",
                    help="generate at least N comparison pages (default ~300)")
+    p.add_argument("--steady", action="store_true",
+                   help="remove as many pages a day as are added (default: the site grows "
+                        "by about 1%% a day)")
     p.add_argument("--slow-delay", type=float, default=5.0, metavar="SECONDS",
                    help="delay of the `slow` fault (default 5)")
     p.add_argument("--fault-rate", type=float, default=None, metavar="FRACTION",
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             host=args.host, port=args.port, sitemaps=not args.no_sitemaps,
             crawl_delay=None if args.crawl_delay < 0 else args.crawl_delay,
             slow_delay=args.slow_delay, fault_rate=args.fault_rate,
-            template_day=args.template_day,
+            template_day=args.template_day, steady=args.steady,
         )
     except ValueError as exc:
         print(f"verdicts: {exc}")

@@ -19,7 +19,7 @@ from crawler._models import (
     Why,
     http_reason,
 )
-from crawler._plan import Plan, PlanItem, UrlHistory, make_plan, recheck_due
+from crawler._plan import Plan, PlanItem, Recheck, UrlHistory, make_plan, recheck_due
 from crawler._politeness import HostLimiter, request_interval
 from crawler._robots import RobotsPolicy, robots_url
 from crawler._scope import (
@@ -29,6 +29,7 @@ from crawler._scope import (
     normalize_url,
     unsafe_options_problem,
 )
+from crawler._sync import run_async
 
 __all__ = [
     "FETCH_COLUMNS",
@@ -51,6 +52,7 @@ __all__ = [
     "Plan",
     "PlanItem",
     "Reason",
+    "Recheck",
     "RobotsPolicy",
     "Scope",
     "ScopeError",
@@ -67,5 +69,6 @@ __all__ = [
     "recheck_due",
     "request_interval",
     "robots_url",
+    "run_async",
     "unsafe_options_problem",
 ]

@@ -2,13 +2,17 @@
 
 Incremental by sitemap <lastmod>: a page whose lastmod equals the one stored at its last
 successful fetch is not requested, until that last verification (a 200 or a 304; its
-run's observed_at) is `recheck_days` (K) days old: then it gets a conditional GET, to
-catch a lastmod the site forgot to bump. There is no stagger: an unchanged night costs
-nothing but discovery, and a cohort of pages verified together is rechecked together, on
-the K-th night after (a 304 restarts its clock). Pages never fetched, failed last time,
-without a lastmod, or with a new lastmod are requested (conditionally when validators are
-known). A page that has just left the sitemap is requested once, to record whether it is
-gone; one already off the sitemap is rechecked by the same age rule.
+run's observed_at) is due again: then it gets a conditional GET, to catch a lastmod the
+site forgot to bump. How rechecks are spread over nights is the :class:`Recheck` mode:
+``spread`` (the default) rechecks each page on its own night of every K (`recheck_days`),
+picked by a hash of its URL, so every night rechecks about 1/K of the site and a year of
+nights costs the same each night; ``cohort`` rechecks a page once its last verification is
+K days old, so an unchanged night costs nothing but discovery and a cohort of pages
+verified together is rechecked together on the K-th night after (a 304 restarts its
+clock). Either way no page goes more than K days unverified. Pages never fetched, failed
+last time, without a lastmod, or with a new lastmod are requested (conditionally when
+validators are known). A page that has just left the sitemap is requested once, to record
+whether it is gone; one already off the sitemap is rechecked by the same rule.
 
 A page a run did not request (skipped: max_pages, or host_down when the site stopped
 answering) leaves its history as it was: the warehouse reads the last outcome other than
@@ -24,14 +28,24 @@ run and notes in each page's state that the run found it in the sitemap
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from crawler._models import FetchKind, FetchRow, Outcome, Reason, Why
 
-__all__ = ["PRIORITY", "Plan", "PlanItem", "UrlHistory", "make_plan", "recheck_due"]
+__all__ = ["PRIORITY", "Plan", "PlanItem", "Recheck", "UrlHistory", "make_plan", "recheck_due",
+           "recheck_slot"]
+
+
+class Recheck(StrEnum):
+    """How the conditional rechecks of unchanged pages are spread over nights."""
+
+    SPREAD = "spread"  # each page on its own night of every K: the same share every night
+    COHORT = "cohort"  # each page K days after its last verification: weekly bursts
 
 #: Order in which reasons to fetch are served when max_pages cuts the list.
 PRIORITY: tuple[Why, ...] = tuple(Why)
@@ -126,6 +140,19 @@ def recheck_due(last_verified_at: datetime | None, observed_at: datetime,
     return observed_at - last_verified_at >= age
 
 
+def recheck_slot(url: str, recheck_days: int) -> int:
+    """The night, modulo K, on which a page's spread recheck falls: a stable hash of its
+    URL (the same on every machine and run, unlike Python's `hash`)."""
+    digest = hashlib.blake2b(url.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % max(1, recheck_days)
+
+
+def night_number(observed_at: datetime) -> int:
+    """The night a run belongs to, counted in days (its observed_at's date, shifted by
+    RECHECK_SLACK so that a run starting a little before midnight counts as the next)."""
+    return (observed_at + RECHECK_SLACK).date().toordinal()
+
+
 def _item(url: str, why: Why, state: UrlHistory | None, lastmod: datetime | None,
           in_sitemap: bool) -> PlanItem:
     if state is None:
@@ -153,6 +180,7 @@ class _Night:
     observed_at: datetime
     recheck_days: int
     sitemap_mode: bool
+    recheck: Recheck = Recheck.SPREAD
 
     def row(self, url: str, outcome: Outcome, reason: Reason, lastmod: datetime | None,
             in_sitemap: bool) -> FetchRow:
@@ -160,12 +188,22 @@ class _Night:
         return FetchRow(run_id=self.run_id, url=url, kind=FetchKind.PAGE, outcome=outcome,
                         reason=reason, sitemap_lastmod=lastmod, in_sitemap=in_sitemap)
 
-    def due(self, state: UrlHistory) -> bool:
-        """Is the page's conditional recheck due tonight?"""
-        return recheck_due(state.last_success_at, self.observed_at, self.recheck_days)
+    def due(self, url: str, state: UrlHistory) -> bool:
+        """Is the page's conditional recheck due tonight? Always once its last verification
+        is K days old (a night missed); in spread mode also on its own night of every K,
+        unless it was verified less than a day ago."""
+        if recheck_due(state.last_success_at, self.observed_at, self.recheck_days):
+            return True
+        if self.recheck is Recheck.COHORT or self.recheck_days <= 1:
+            return False
+        if not recheck_due(state.last_success_at, self.observed_at, 1):
+            return False
+        slot = recheck_slot(url, self.recheck_days)
+        return night_number(self.observed_at) % self.recheck_days == slot
 
 
-def _why_listed(night: _Night, state: UrlHistory | None, lastmod: datetime | None) -> Why | None:
+def _why_listed(night: _Night, url: str, state: UrlHistory | None,
+                lastmod: datetime | None) -> Why | None:
     """Why to request a page discovery listed tonight; None: unchanged, leave it."""
     if state is None or state.last_outcome is None:
         return Why.NEW
@@ -179,7 +217,7 @@ def _why_listed(night: _Night, state: UrlHistory | None, lastmod: datetime | Non
         return Why.NO_LASTMOD
     if state.sitemap_lastmod is None or lastmod != state.sitemap_lastmod:
         return Why.LASTMOD_CHANGED
-    if night.due(state):
+    if night.due(url, state):
         return Why.RECHECK
     return None
 
@@ -196,6 +234,7 @@ def make_plan(
     allowed: Callable[[str], bool] = lambda url: True,
     other: Iterable[str] = (),
     sitemap_mode: bool = True,
+    recheck: Recheck = Recheck.SPREAD,
 ) -> Plan:
     """Decide tonight's fetches.
 
@@ -203,9 +242,10 @@ def make_plan(
     warehouse knows per URL (`warehouse.crawl_state.url_states`); `done`: URLs that
     already have a row in this run (a resumed run skips them); `allowed`: robots.txt;
     `other`: discovered URLs out of scope. In links mode (`sitemap_mode` False) every
-    known page is requested (conditionally): there is no lastmod to go by.
+    known page is requested (conditionally): there is no lastmod to go by. `recheck`: how
+    rechecks of unchanged pages are spread over nights (:class:`Recheck`).
     """
-    night = _Night(run_id, observed_at, recheck_days, sitemap_mode)
+    night = _Night(run_id, observed_at, recheck_days, sitemap_mode, Recheck(recheck))
     seen = set(done)
     plan = Plan()
     for url in other:
@@ -238,7 +278,7 @@ def _plan_listed(night: _Night, pages: Mapping[str, datetime | None],
             rows.append(night.row(url, Outcome.DISALLOWED, Reason.ROBOTS, lastmod, True))
             continue
         state = states.get(url)
-        why = _why_listed(night, state, lastmod)
+        why = _why_listed(night, url, state, lastmod)
         if why is None:
             rows.append(night.row(url, Outcome.SKIPPED, Reason.UNCHANGED, lastmod, True))
             continue
@@ -264,6 +304,6 @@ def _plan_unlisted(night: _Night, pages: Mapping[str, datetime | None],
             wanted.append(_item(url, Why.NO_LASTMOD, state, None, True))
         elif state.last_in_sitemap:
             wanted.append(_item(url, Why.LEFT_SITEMAP, state, None, False))
-        elif state.last_outcome == Outcome.FAILED or night.due(state):
+        elif state.last_outcome == Outcome.FAILED or night.due(url, state):
             wanted.append(_item(url, Why.RECHECK, state, None, False))
     return wanted

@@ -24,7 +24,7 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from crawler import LIVE_BASE_URL
+from crawler import LIVE_BASE_URL, Recheck
 from flows.executors import PrefectExecutor
 from flows.payloads import parse_batch
 from flows.pipeline import CrawlParams, run_pipeline, validate
@@ -84,6 +84,7 @@ def nightly_crawl(
     concurrency: int | None = None,
     max_pages: int | None = None,
     recheck_days: int = 7,
+    recheck: Recheck = Recheck.SPREAD,
     task_runner: str | None = None,
     obey_robots: bool = True,
     batch_size: int = 100,
@@ -96,7 +97,9 @@ def nightly_crawl(
     `observed_at` stamps the night (for simulated nights; the fetch still happens now);
     the unfinished run for the same observed_at is resumed. `rate` (requests/s, default
     the live 1/s; 0 = unlimited for benchmarks) and `concurrency` (default 2) are per
-    host; robots.txt's Crawl-delay wins over a faster rate. `task_runner` 'dask' runs
+    host; robots.txt's Crawl-delay wins over a faster rate. `recheck` spreads the
+    conditional rechecks of unchanged pages over the K nights (default) or rechecks a page
+    K days after its last verification (`crawler.Recheck`). `task_runner` 'dask' runs
     the fetch and parse batches on a Dask LocalCluster. `fetch_options` overrides
     FetchConfig fields (timeouts, retries, size cap). Returns the summary dict and
     publishes it as a markdown artifact. On a Prefect server, the run holds the writer
@@ -105,6 +108,7 @@ def nightly_crawl(
     params = CrawlParams(
         base_url=base_url, data_dir=data_dir, observed_at=observed_at, rate=rate,
         concurrency=concurrency, max_pages=max_pages, recheck_days=recheck_days,
+        recheck=Recheck(recheck),
         obey_robots=obey_robots, batch_size=batch_size, fetch_options=fetch_options,
     )
     validate(params)

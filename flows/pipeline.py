@@ -45,6 +45,7 @@ from crawler import (
     FetchConfig,
     FetchRow,
     Frontier,
+    Recheck,
     make_plan,
     normalize_url,
     robots_url,
@@ -81,6 +82,7 @@ class CrawlParams:
     concurrency: int | None = None
     max_pages: int | None = None
     recheck_days: int = 7
+    recheck: Recheck = Recheck.SPREAD
     obey_robots: bool = True
     batch_size: int = 100
     fetch_options: dict[str, Any] | None = None
@@ -246,7 +248,7 @@ def _plan(run: _Run, found: DiscoverResult) -> Frontier:
         found.pages, state.url_states(con), run_id=run.run_id, observed_at=spec.observed_at,
         recheck_days=params.recheck_days, done=done, max_pages=remaining,
         allowed=allowed or (lambda url: True), other=found.other,
-        sitemap_mode=found.mode == "sitemap",
+        sitemap_mode=found.mode == "sitemap", recheck=params.recheck,
     )
     state.record_fetches(con, [row_dict(row) for row in plan.rows])
     run.log.info("plan: %d pages to fetch %s", len(plan.fetch), plan.counts())

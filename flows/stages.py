@@ -8,14 +8,13 @@ is :func:`flows.payloads.parse_batch`.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import threading
 from collections import OrderedDict
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from archive import Journal, WarcWriter, read_journal, read_record_payload
 from crawler import (
@@ -30,6 +29,7 @@ from crawler import (
     extract_links,
     fetch_robots,
     in_scope_pages,
+    run_async,
 )
 from flows.archiver import Archiver, Committed
 from flows.archiving import RunSpec, archive_fetch
@@ -37,10 +37,7 @@ from flows.payloads import Payload
 from flows.progress import is_task_retry, progress, run_logger
 from flows.writers import abandon_writer, run_writer
 
-__all__ = ["BatchResult", "DiscoverResult", "discover_site", "fetch_batch", "run_async",
-           "run_breaker"]
-
-T = TypeVar("T")
+__all__ = ["BatchResult", "DiscoverResult", "discover_site", "fetch_batch", "run_breaker"]
 
 #: Each run's circuit breaker, shared by its discover and fetch stages in this process, so
 #: a host that stopped answering in one batch is not tried again by the next (the last
@@ -96,16 +93,6 @@ class DiscoverResult:
     rows: list[FetchRow]
     not_before: float
     sitemap_errors: list[tuple[str, str]]
-
-
-def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from sync code, even inside a running loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def discover_site(spec: RunSpec, cached_robots: str | None = None,

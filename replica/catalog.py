@@ -2,8 +2,11 @@
 
 A `World` is the whole history for one (seed, scale): the day-0 catalog plus day-by-day
 events (tools added with new pages, page content changes, pages removed with 404 or 410),
-simulated in day order with one seeded RNG per day. A `Catalog` is the world as of one day.
-Page content is built lazily from (seed, path, version), so big catalogs start fast.
+simulated in day order with one seeded RNG per day. The site grows (about 1% new pages a
+day, a page or two removed), unless the world is `steady`: then each day removes as many
+pages as it adds, so the site keeps its size for a year of nights. A `Catalog` is the
+world as of one day. Page content is built lazily from (seed, path, version), so big
+catalogs start fast.
 """
 
 from __future__ import annotations
@@ -120,12 +123,13 @@ class World:
     """The full, lazily extended history of one generated site."""
 
     def __init__(self, seed: int = 1, scale: int | None = None,
-                 vote_counts: str = "ship/all") -> None:
+                 vote_counts: str = "ship/all", steady: bool = False) -> None:
         if vote_counts not in VOTE_COUNTS:
             raise ValueError(f"vote_counts must be one of {VOTE_COUNTS}, got {vote_counts!r}")
         self.seed = seed
         self.scale = scale
         self.vote_counts = vote_counts
+        self.steady = steady
         self.n_pages = max(int(scale), 10) if scale else DEFAULT_PAGES
         self.n_tools = max(DEFAULT_TOOLS, math.ceil(math.sqrt(self.n_pages * 10)))
         self.tools: dict[str, ToolRecord] = {}
@@ -263,6 +267,8 @@ class World:
             ev.changed_pages.append(rec.path)
         # Removals: a few pages go away, some 404, some 410.
         k = rng.choice((0, 1, 1, 2)) + (n_alive // 1000)
+        if self.steady:
+            k = len(ev.added_pages)
         changed = set(ev.changed_pages)
         pool = [r for r in candidates if r.path not in changed]
         for rec in rng.sample(pool, min(k, len(pool))):

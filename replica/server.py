@@ -627,7 +627,7 @@ class Replica:
                  slow_delay: float = 5.0, fault_rate: float | None = None,
                  template_day: int = DEFAULT_TEMPLATE_DAY,
                  oversized_bytes: int = OVERSIZED_BYTES,
-                 vote_counts: str = "ship/all") -> None:
+                 vote_counts: str = "ship/all", steady: bool = False) -> None:
         if day < 0:
             raise ValueError("day must be >= 0")
         self.seed = seed
@@ -641,7 +641,7 @@ class Replica:
         self.oversized_bytes = oversized_bytes
         self.fault_profiles = parse_profiles(faults)
         self._faults = FaultPlan(self.fault_profiles, seed, fault_rate)
-        self.world = World(seed, scale, vote_counts)
+        self.world = World(seed, scale, vote_counts, steady)
         self.requests: list[RequestLogEntry] = []
         self._log_lock = threading.Lock()
         self._attempts: dict[str, int] = {}

@@ -9,8 +9,7 @@ the figures of a run's summary. Takes and returns plain dicts and tuples; never 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -19,6 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from warehouse._tx import registered, transaction
 from warehouse.queries import query
 from warehouse.records import RUN_STAMP
 
@@ -134,26 +134,6 @@ def fetch_schema(con: duckdb.DuckDBPyConnection) -> pa.Schema:
     return con.table("crawl_fetch").limit(0).to_arrow_table().schema
 
 
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection, *, unregister: str) -> Iterator[None]:
-    """One transaction around the block (inside the caller's own: that one, theirs to end);
-    the Arrow table registered as `unregister` is dropped after it either way."""
-    try:
-        try:
-            con.begin()
-        except duckdb.TransactionException:  # already in one
-            yield
-            return
-        try:
-            yield
-        except BaseException:
-            con.rollback()
-            raise
-        con.commit()
-    finally:
-        con.unregister(unregister)
-
-
 def record_fetches(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]]) -> int:
     """Insert or replace crawl_fetch rows (keyed by run_id, url), and bring the pages'
     crawl_url_state up to date, in one transaction.
@@ -171,9 +151,8 @@ def record_fetches(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, A
         full: dict[str, Any] = {name: row.get(name) for name in schema.names}
         unique[(full["run_id"], full["url"])] = full
     name = "_va_crawl_fetch_rows"  # the name crawl_fetch_upsert.sql reads
-    con.register(name, pa.Table.from_pylist(list(unique.values()), schema=schema))
-    with _transaction(con, unregister=name):
-        con.execute(query("crawl_fetch_log"))  # pages whose life this changes: refresh them
+    table = pa.Table.from_pylist(list(unique.values()), schema=schema)
+    with registered(con, {name: table}), transaction(con):
         con.execute(query("crawl_fetch_upsert"))
         con.execute(query("page_gone_from_fetches"))  # the page-life evidence, 035_page_gone.sql
         con.execute(query("crawl_run_skip_count"))  # before the state: it reads its marks

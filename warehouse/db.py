@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse._tx import transaction
 from warehouse.queries import query
 from warehouse.schema_docs import ViewDoc, parse_view_docs
 
@@ -75,18 +76,13 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Run every schema file in name order, move a pre-`internal` warehouse's tables and
     comment the analyst views, in one transaction. Each statement is idempotent, so this
     is safe on a new file and on one that already has data."""
-    con.begin()
-    try:
+    with transaction(con):
         for path in schema_files():
             con.execute(path.read_text(encoding="utf-8"))
         if _move_legacy_tables(con):  # again: the files' one-time fills read moved tables
             for path in schema_files():
                 con.execute(path.read_text(encoding="utf-8"))
         _comment_views(con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
 
 
 #: The storage format a new warehouse file is written in (and so its snapshot): readable by

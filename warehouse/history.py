@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import categories, vendor
+from warehouse._tx import transaction
 from warehouse.db import schema_files
 from warehouse.incremental import has_pending, refresh_pending
 from warehouse.queries import query
@@ -108,14 +109,9 @@ def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
 
 def _transaction(con: duckdb.DuckDBPyConnection, statements: list[str]) -> None:
     """Run the named queries in order in one transaction."""
-    con.begin()
-    try:
+    with transaction(con):
         for name in statements:
             con.execute(query(name))
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
 
 
 def refresh_history(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import duckdb
 
+from warehouse._tx import transaction
 from warehouse.queries import query
 
 __all__ = ["INCREMENTAL_STEPS", "clear_pending", "has_pending", "refresh_pending"]
@@ -48,11 +49,6 @@ def clear_pending(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_pending(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the fill, histories and trends of what the log names, in one transaction
     (vendors are refreshed before, by ``vendor.refresh_vendors(pending_only=True)``)."""
-    con.begin()
-    try:
+    with transaction(con):
         for name in INCREMENTAL_STEPS:
             con.execute(query(name))
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise

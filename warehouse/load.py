@@ -11,14 +11,13 @@ The warehouse never imports ``parsers`` or ``flows``: it takes the parser's dict
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from warehouse._tx import registered, transaction
 from warehouse.queries import query
 from warehouse.records import CaptureRecord, LoadSummary, PageGone, capture_id
 from warehouse.rows import load_tables
@@ -39,39 +38,6 @@ _INSERTS = (
     "load_insert_tool_observations",
     "load_insert_review_observations",
 )
-
-
-@dataclass
-class _Registered:
-    """Arrow tables registered on a connection for the length of one load."""
-
-    con: duckdb.DuckDBPyConnection
-    names: list[str] = field(default_factory=list)
-
-    def add(self, name: str, table: pa.Table) -> None:
-        self.con.register(name, table)
-        self.names.append(name)
-
-    def drop(self) -> None:
-        for name in self.names:
-            self.con.unregister(name)
-        self.names.clear()
-
-
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[_Registered]:
-    """One transaction around the block, committed at its end or rolled back; the Arrow
-    tables registered through the yielded :class:`_Registered` are dropped either way."""
-    reg = _Registered(con)
-    con.begin()
-    try:
-        yield reg
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        reg.drop()
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
@@ -127,7 +93,7 @@ def load_captures(
     if not unique:
         return LoadSummary()
 
-    with _transaction(con) as reg:
+    with registered(con) as reg, transaction(con):
         reg.add(_IDS, pa.table({"capture_id": pa.array(list(unique), pa.string())}))
         tables = load_tables(unique)
         reg.add(_CAPTURES, tables.capture)
@@ -178,7 +144,7 @@ def load_page_gone(con: duckdb.DuckDBPyConnection, rows: Sequence[PageGone]) -> 
         "observed_at": pa.array([r.observed_at for r in rows], pa.timestamp("us", tz="UTC")),
         "outcome": pa.array([str(r.outcome) for r in rows], pa.string()),
     })
-    with _transaction(con) as reg:
+    with registered(con) as reg, transaction(con):
         reg.add("_va_page_gone_rows", table)  # the name page_gone_insert.sql reads
         con.execute(query("page_gone_insert"))
     return len(rows)

@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from warehouse._tx import registered, transaction
 from warehouse.queries import query
 from warehouse.vendor_registry import (
     OVERRIDES_PATH,
@@ -335,16 +336,7 @@ def refresh_vendors(
     evidence = "vendor_tool_evidence_pending" if pending_only else "vendor_tool_evidence"
     table = _tool_vendors(con, reg, load_overrides(overrides_path), evidence_query=evidence)
     # the names vendor_replace*.sql read
-    con.register("_va_tool_vendor", table)
-    con.register("_va_vendor", _registry_rows(reg))
-    con.begin()
-    try:
+    arrow = {"_va_tool_vendor": table, "_va_vendor": _registry_rows(reg)}
+    with registered(con, arrow), transaction(con):
         con.execute(query("vendor_replace_pending" if pending_only else "vendor_replace"))
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.unregister("_va_tool_vendor")
-        con.unregister("_va_vendor")
     return int(table.num_rows)

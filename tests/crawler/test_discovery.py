@@ -11,7 +11,7 @@ import pytest
 
 from crawler._discovery import Discovery, discover, extract_links, fetch_robots
 from crawler._fetch import FetchConfig, Fetcher
-from crawler._plan import make_plan, recheck_due
+from crawler._plan import Recheck, make_plan, night_number, recheck_due, recheck_slot
 from crawler._sitemaps import SitemapError, maybe_gunzip, parse_lastmod, parse_sitemap
 from replica import Replica
 from warehouse.crawl_state import UrlState
@@ -129,16 +129,19 @@ def state(url: str, **kw: object) -> UrlState:
 def test_plan_is_incremental_by_lastmod() -> None:
     urls = [f"https://x.io/compare/a{i}-vs-b" for i in range(200)]
     pages = {u: LASTMOD for u in urls}
+    cohort = Recheck.COHORT
     # verified 1..6 nights ago: nothing to fetch tonight, whatever the URL
     states = {u: state(u, last_success_at=NIGHT - timedelta(days=1 + i % 6))
               for i, u in enumerate(urls)}
-    plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7)
+    plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7,
+                     recheck=cohort)
     assert plan.fetch == []
     assert {r.reason for r in plan.rows} == {"unchanged"} and len(plan.rows) == 200
     # a cohort verified 7 nights ago is rechecked tonight, all of it, conditionally
     old = set(urls[:50])
     states.update({u: state(u, last_success_at=NIGHT - timedelta(days=7)) for u in old})
-    plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7)
+    plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7,
+                     recheck=cohort)
     assert {i.url for i in plan.fetch} == old
     assert all(i.why == "recheck" and i.etag == '"e"' for i in plan.fetch)  # conditional
     assert len(plan.rows) == 150
@@ -156,18 +159,81 @@ def test_recheck_is_due_by_age_alone() -> None:
     # K = 1: every night; K < 1 counts as 1
     assert recheck_due(NIGHT - day, NIGHT, 1) and recheck_due(NIGHT - day, NIGHT, 0)
     assert not recheck_due(NIGHT - timedelta(hours=12), NIGHT, 1)
-    # the same answer for every URL: no hash stagger
+    # in cohort mode the same answer for every URL: no hash stagger
     urls = [f"https://x.io/compare/a{i}-vs-b" for i in range(50)]
     for age in (6, 7):
         pages = {u: LASTMOD for u in urls}
         states = {u: state(u, last_success_at=NIGHT - age * day) for u in urls}
-        plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7)
+        plan = make_plan(pages, states, run_id="r", observed_at=NIGHT, recheck_days=7,
+                         recheck=Recheck.COHORT)
         assert len(plan.fetch) == (50 if age == 7 else 0)
     # a page already off the sitemap follows the same rule
     gone_from_map = {u: state(u, last_in_sitemap=False, last_success_at=NIGHT - age * day)
                      for age, u in ((6, urls[0]), (7, urls[1]))}
-    plan = make_plan({}, gone_from_map, run_id="r", observed_at=NIGHT, recheck_days=7)
+    plan = make_plan({}, gone_from_map, run_id="r", observed_at=NIGHT, recheck_days=7,
+                     recheck=Recheck.COHORT)
     assert [(i.url, i.why) for i in plan.fetch] == [(urls[1], "recheck")]
+
+
+def _spread_nights(urls: list[str], nights: int, k: int,
+                   first_verified: dict[str, int] | None = None) -> dict[str, list[int]]:
+    """Plan `nights` nights in spread mode over unchanged pages, verifying what each night
+    rechecks; the nights each page was rechecked on."""
+    day = timedelta(days=1)
+    verified = {u: (first_verified or {}).get(u, 0) for u in urls}
+    seen: dict[str, list[int]] = {u: [] for u in urls}
+    pages = {u: LASTMOD for u in urls}
+    for n in range(1, nights + 1):
+        states = {u: state(u, last_success_at=NIGHT + verified[u] * day) for u in urls}
+        plan = make_plan(pages, states, run_id=f"r{n}", observed_at=NIGHT + n * day,
+                         recheck_days=k)
+        assert all(i.why == "recheck" and i.etag == '"e"' for i in plan.fetch)
+        for item in plan.fetch:
+            verified[item.url] = n
+            seen[item.url].append(n)
+    return seen
+
+
+def test_spread_recheck_shares_the_site_evenly_over_the_k_nights() -> None:
+    urls = [f"https://x.io/compare/a{i}-vs-b{i % 7}" for i in range(700)]
+    k = 7
+    seen = _spread_nights(urls, 28, k)  # a cohort all verified on night 0
+    per_night = [sum(n in nights for nights in seen.values()) for n in range(1, 29)]
+    # each night rechecks the pages of its slot: about 1/K of the site, never a burst
+    assert all(50 <= c <= 150 for c in per_night), per_night
+    assert sum(per_night[:k]) == len(urls)  # each page once in the first K nights
+    for u, nights in seen.items():
+        # on its own night, every K nights, never more than K days apart
+        assert all(night_number(NIGHT + n * timedelta(days=1)) % k == recheck_slot(u, k)
+                   for n in nights)
+        gaps = [b - a for a, b in zip([0, *nights], nights, strict=False)]
+        assert all(1 <= g <= k for g in gaps) and 28 - nights[-1] < k
+
+
+def test_spread_recheck_catches_up_after_a_missed_night_and_skips_fresh_pages() -> None:
+    day = timedelta(days=1)
+    urls = [f"https://x.io/compare/c{i}-vs-d" for i in range(300)]
+    slot_tonight = night_number(NIGHT) % 7
+    mine = [u for u in urls if recheck_slot(u, 7) == slot_tonight]
+    assert mine
+    pages = {u: LASTMOD for u in urls}
+    # verified 12 hours ago (a lastmod change last run): not rechecked on its own night
+    fresh = {u: state(u, last_success_at=NIGHT - timedelta(hours=12)) for u in urls}
+    assert make_plan(pages, fresh, run_id="r", observed_at=NIGHT, recheck_days=7).fetch == []
+    # verified 2 days ago: only tonight's slot; 8 days ago (its own night was missed): all
+    two = {u: state(u, last_success_at=NIGHT - 2 * day) for u in urls}
+    plan = make_plan(pages, two, run_id="r", observed_at=NIGHT, recheck_days=7)
+    assert sorted(i.url for i in plan.fetch) == sorted(mine)
+    eight = {u: state(u, last_success_at=NIGHT - 8 * day) for u in urls}
+    assert len(make_plan(pages, eight, run_id="r", observed_at=NIGHT,
+                         recheck_days=7).fetch) == len(urls)
+    # a page already off the sitemap is rechecked on its own night too
+    off = {u: state(u, last_in_sitemap=False, last_success_at=NIGHT - 2 * day) for u in urls}
+    plan = make_plan({}, off, run_id="r", observed_at=NIGHT, recheck_days=7)
+    assert sorted(i.url for i in plan.fetch) == sorted(mine)
+    # K = 1 rechecks every page every night in both modes
+    one = {u: state(u, last_success_at=NIGHT - day) for u in urls}
+    assert len(make_plan(pages, one, run_id="r", observed_at=NIGHT, recheck_days=1).fetch) == 300
 
 
 def test_plan_reasons() -> None:

@@ -14,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import Journal, run_warcs
 from cli import main as cli_main
+from crawler import Recheck
 from flows import settings
 from flows.health import RunFailed
 from flows.pipeline import crawl
@@ -35,6 +36,9 @@ def night(n: int) -> datetime:
 
 
 def run_crawl(r: Replica, data: Path, n: int, **kw: object) -> dict:
+    """One night; rechecks by cohort, so a quiet night requests no page (spread rechecks
+    are test_recheck_spread.py's)."""
+    kw.setdefault("recheck", Recheck.COHORT)
     kw.setdefault("rate", 50.0)
     kw.setdefault("concurrency", 4)
     kw.setdefault("fetch_options", FAST)

@@ -15,6 +15,7 @@ import pytest
 from journal_crash import Crash, journal_crashes_once
 from url_state_reference import assert_same_as_reference, create_ref_table, ref_record
 
+from crawler import Recheck
 from flows import settings
 from flows.pipeline import crawl
 from flows.writers import close_writers
@@ -33,7 +34,7 @@ NIGHT0 = datetime(2025, 6, 2, 3, tzinfo=UTC)
 def run_crawl(r: Replica, data: Path, n: int) -> dict[str, Any]:
     return crawl(r.base_url, data_dir=str(data), observed_at=NIGHT0 + timedelta(days=n),
                  rate=80.0, concurrency=4, batch_size=10, fetch_options=FAST,
-                 recheck_days=5, parse_processes=0)
+                 recheck_days=5, recheck=Recheck.COHORT, parse_processes=0)
 
 
 @pytest.fixture

@@ -145,6 +145,24 @@ def test_catalog_has_the_site_quirks() -> None:
     assert any(tv.community_row == "0% Ship (0 / 1)" for tv in votes)  # as on the live site
 
 
+def test_a_steady_world_keeps_its_size_while_pages_come_and_go() -> None:
+    steady, growing = World(2, scale=300, steady=True), World(2, scale=300)
+    steady.ensure_day(120)
+    growing.ensure_day(120)
+
+    def live(w: World, day: int) -> int:
+        return sum(1 for r in w.page_order if r.alive(day))
+
+    assert [live(steady, d) for d in (0, 30, 60, 120)] == [live(steady, 0)] * 4
+    added = sum(len(steady.events[d].added_pages) for d in range(1, 121))
+    removed = sum(len(steady.events[d].removed_pages) for d in range(1, 121))
+    changed = sum(len(steady.events[d].changed_pages) for d in range(1, 121))
+    assert added == removed > 120 and changed > 120  # pages do come, go and change
+    assert live(growing, 120) > 2 * live(growing, 0)  # the default world grows
+    # the same day 0 either way
+    assert Catalog(steady, 0).paths() == Catalog(growing, 0).paths()
+
+
 def test_days_change_a_few_pages_and_only_their_lastmod() -> None:
     world = World(1)
     prev = Catalog(world, 0)
