@@ -105,10 +105,13 @@ class PlanItem:
 
 @dataclass
 class Plan:
-    """The pages to fetch (in priority order) and the rows of the pages that will not be."""
+    """The pages to fetch (in priority order), the rows of the pages that will not be, and
+    the discovered URLs already recorded out of scope by an earlier run (no row again: a
+    tool page listed every night would cost a row a night; the warehouse counts them)."""
 
     fetch: list[PlanItem] = field(default_factory=list)
     rows: list[FetchRow] = field(default_factory=list)
+    known_out_of_scope: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """How many pages are planned for each reason, and rows by outcome."""
@@ -118,6 +121,8 @@ class Plan:
         for row in self.rows:
             key = f"{row.outcome}:{row.reason}"
             out[key] = out.get(key, 0) + 1
+        if self.known_out_of_scope:
+            out["out_of_scope:known"] = len(self.known_out_of_scope)
         return out
 
 
@@ -241,7 +246,8 @@ def make_plan(
     `pages`: discovered comparison URLs and their sitemap lastmod; `states`: what the
     warehouse knows per URL (`warehouse.crawl_state.url_states`); `done`: URLs that
     already have a row in this run (a resumed run skips them); `allowed`: robots.txt;
-    `other`: discovered URLs out of scope. In links mode (`sitemap_mode` False) every
+    `other`: discovered URLs out of scope (a row the first time, then only counted:
+    :attr:`Plan.known_out_of_scope`). In links mode (`sitemap_mode` False) every
     known page is requested (conditionally): there is no lastmod to go by. `recheck`: how
     rechecks of unchanged pages are spread over nights (:class:`Recheck`).
     """
@@ -249,10 +255,15 @@ def make_plan(
     seen = set(done)
     plan = Plan()
     for url in other:
-        if url not in seen:
+        if url in seen:
+            continue
+        seen.add(url)
+        known = states.get(url)
+        if known is not None and known.last_outcome == Outcome.OUT_OF_SCOPE:
+            plan.known_out_of_scope.append(url)
+        else:
             plan.rows.append(night.row(url, Outcome.OUT_OF_SCOPE, Reason.NOT_A_COMPARISON_PAGE,
                                        None, True))
-            seen.add(url)
     wanted = _plan_listed(night, pages, states, seen, allowed, plan.rows)
     wanted += _plan_unlisted(night, pages, states, seen, allowed, plan.rows)
     rank = {why: i for i, why in enumerate(PRIORITY)}

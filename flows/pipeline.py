@@ -251,8 +251,10 @@ def _plan(run: _Run, found: DiscoverResult) -> Frontier:
         sitemap_mode=found.mode == "sitemap", recheck=params.recheck,
     )
     state.record_fetches(con, [row_dict(row) for row in plan.rows])
+    state.record_known_out_of_scope(con, run.run_id, len(plan.known_out_of_scope))
     run.log.info("plan: %d pages to fetch %s", len(plan.fetch), plan.counts())
-    return Frontier(plan.fetch, seen=[*done, *(row.url for row in plan.rows)],
+    return Frontier(plan.fetch, seen=[*done, *(row.url for row in plan.rows),
+                                      *plan.known_out_of_scope],
                     limit=remaining, allowed=allowed)
 
 

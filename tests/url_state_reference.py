@@ -70,8 +70,15 @@ FROM crawl_run r
 LEFT JOIN ref_fetch f USING (run_id)
 GROUP BY ALL
 """
-NEW_COUNTS = ("SELECT run_id, urls, fetched, not_modified, gone, failed, skipped, requests "
-              "FROM crawl_run_summary")
+#: The new counts; URLs out of scope that an earlier run recorded get no row in the crawl
+#: (nor in the shadow, which sees the same rows): counted in crawl_run_skip, left out here.
+NEW_COUNTS = """
+SELECT run_id, urls - coalesce((SELECT sum(k.pages) FROM crawl_run_skip k
+                                WHERE k.run_id = s.run_id
+                                  AND k.reason = 'not_a_comparison_page'), 0),
+       fetched, not_modified, gone, failed, skipped, requests
+FROM crawl_run_summary s
+"""
 
 
 def create_ref_table(con: duckdb.DuckDBPyConnection) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "parse_baseline",
     "parse_error_examples",
     "record_fetches",
+    "record_known_out_of_scope",
     "run_failures",
     "run_fetches",
     "run_health",
@@ -169,6 +170,14 @@ def run_fetches(
     else:
         cur = con.execute(query("crawl_fetch_of_run_kind"), [run_id, kind])
     return {row["url"]: row for row in _dicts(cur)}
+
+
+def record_known_out_of_scope(con: duckdb.DuckDBPyConnection, run_id: str, pages: int) -> None:
+    """Count, in crawl_run_skip, the discovered URLs a run found out of scope again (an
+    earlier run recorded each with a row). Set, not added: a resumed run plans the same
+    URLs again and counts them anew."""
+    if pages:
+        con.execute(query("crawl_run_skip_set"), [run_id, "not_a_comparison_page", pages])
 
 
 def run_unchanged(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:

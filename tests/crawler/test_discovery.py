@@ -303,3 +303,18 @@ def test_malformed_urls_in_links_robots_and_sitemaps_are_skipped() -> None:
     found = asyncio.run(go())
     assert found.mode == "sitemap"
     assert list(found.pages) == [f"{base}/compare/a-vs-b"]
+
+
+def test_urls_out_of_scope_get_a_row_once_then_are_only_counted() -> None:
+    tools = [f"https://x.io/tool/t{i}" for i in range(5)]
+    known = {u: state(u, last_outcome="out_of_scope", last_reason="not_a_comparison_page")
+             for u in tools[:3]}
+    plan = make_plan({}, known, run_id="r", observed_at=NIGHT, other=[*tools, tools[0]])
+    assert [r.url for r in plan.rows] == tools[3:]  # first seen tonight: a row each
+    assert {(r.outcome, r.reason) for r in plan.rows} == {("out_of_scope",
+                                                           "not_a_comparison_page")}
+    assert plan.known_out_of_scope == tools[:3]  # recorded before: counted only, once
+    assert plan.fetch == [] and plan.counts()["out_of_scope:known"] == 3
+    # a resumed run that already has a row for one leaves it out of both
+    again = make_plan({}, known, run_id="r", observed_at=NIGHT, other=tools, done={tools[3]})
+    assert [r.url for r in again.rows] == tools[4:] and again.known_out_of_scope == tools[:3]

@@ -51,6 +51,27 @@ def shadowed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+def con_summary(data: Path) -> dict[str, Any]:
+    """The latest run's crawl_run_summary row."""
+    con = connect(settings.db_path(data))
+    try:
+        run_id = con.execute("SELECT run_id FROM crawl_run ORDER BY observed_at DESC LIMIT 1"
+                             ).fetchall()[0][0]
+        return state.run_summary(con, run_id)
+    finally:
+        con.close()
+
+
+def out_of_scope_urls(data: Path) -> int:
+    """How many URLs the crawl has recorded out of scope."""
+    con = connect(settings.db_path(data))
+    try:
+        return int(con.execute("SELECT count(DISTINCT url) FROM crawl_fetch "
+                               "WHERE outcome = 'out_of_scope'").fetchall()[0][0])
+    finally:
+        con.close()
+
+
 def compare(data: Path) -> None:
     con = connect(settings.db_path(data))
     try:
@@ -69,10 +90,14 @@ def test_nights_plan_from_the_state_as_from_every_row(
         pages = len(r.catalog.paths())
         run_crawl(r, data, 0)
         compare(data)
+        first = con_summary(data)
+        assert first["out_of_scope"] > 0  # the tool pages the sitemaps list
         for n in (1, 2, 3):  # quiet nights: every page left alone, no row for any
             s = run_crawl(r, data, n)
             assert s["counts"]["skipped"] == pages and s["counts"]["fetched"] == 0
             assert s["counts"]["requests"] < 10
+            # the URLs out of scope are still counted, with no row of their own again
+            assert s["counts"]["out_of_scope"] == first["out_of_scope"]
             compare(data)
 
         # night 4: the site moved on (new, changed, removed pages); the night crashes at
@@ -86,6 +111,8 @@ def test_nights_plan_from_the_state_as_from_every_row(
         assert resumed["starts"] == 2 and resumed["status"] == "finished"
         c = resumed["counts"]
         assert c["gone"] > 0 and c["changed"] + c["new_pages"] > 0 and c["skipped"] > 0
+        # every URL out of scope counted once, though the resumed start planned them again
+        assert c["out_of_scope"] == out_of_scope_urls(data) > first["out_of_scope"]
         compare(data)
 
         for n in (5, 6, 9):  # 304 rechecks of the night-0 cohort on night 5, then quiet
@@ -96,10 +123,18 @@ def test_nights_plan_from_the_state_as_from_every_row(
     try:  # no page left alone as unchanged has a row, and every run counted its own
         assert con.execute("SELECT count(*) FROM crawl_fetch WHERE outcome = 'skipped'"
                            ).fetchall() == [(0,)]
+        # a URL out of scope has one row, from the night it was first found (night 0, or
+        # night 4 for the tools new that day)
+        rows, urls, on_night0 = con.execute(
+            "SELECT count(*), count(DISTINCT url), count(*) FILTER (WHERE run_id = "
+            "(SELECT min_by(run_id, observed_at) FROM crawl_run)) FROM crawl_fetch "
+            "WHERE outcome = 'out_of_scope'").fetchall()[0]
+        assert rows == urls and on_night0 == first["out_of_scope"] < rows
         ref = con.execute("SELECT count(*) FROM ref_fetch WHERE reason = 'unchanged'"
                           ).fetchall()[0][0]
         assert ref > 3 * pages
-        assert con.execute("SELECT sum(pages) FROM crawl_run_skip").fetchall() == [(ref,)]
+        assert con.execute("SELECT sum(pages) FROM crawl_run_skip WHERE reason = 'unchanged'"
+                           ).fetchall() == [(ref,)]
         night5 = con.execute("SELECT run_id FROM crawl_run ORDER BY observed_at"
                              ).fetchall()[5][0]
         assert state.run_summary(con, night5)["not_modified"] > 0

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS internal.crawl_run (
 --                 too_large, truncated_body, redirect_offsite, redirect_private,
 --                 redirect_loop, http_5xx, http_429, http_<status>, bad_content_type, …
 --   disallowed    robots.txt disallows it: never requested
---   out_of_scope  not a comparison page, or not on the target host: never requested
+--   out_of_scope  not a comparison page, or not on the target host: never requested; a
+--                 row the first night a URL is found so, then counted in crawl_run_skip
 --   skipped       not requested tonight: `reason` 'max_pages', or 'host_down' (the host's
 --                 circuit breaker opened: retried next run). A page skipped as
 --                 'unchanged' (same sitemap lastmod as at the last successful fetch,
@@ -78,11 +79,13 @@ CREATE TABLE IF NOT EXISTS internal.crawl_fetch (
 -- sitemap lastmod as at the last successful fetch, recheck not due): on a quiet night that
 -- is nearly every page, so a night costs one row here rather than a row per page. Kept by
 -- warehouse.crawl_state.record_fetches (queries/crawl_run_skip_count.sql) with the page's
--- crawl_url_state.unchanged_run_id, so a resumed run counts a page once.
+-- crawl_url_state.unchanged_run_id, so a resumed run counts a page once. Or the reason is
+-- 'not_a_comparison_page': discovered URLs out of scope (tool pages…) that an earlier run
+-- already recorded with an out_of_scope row (warehouse.crawl_state.record_known_out_of_scope).
 CREATE TABLE IF NOT EXISTS internal.crawl_run_skip (
     run_id  VARCHAR NOT NULL,
-    reason  VARCHAR NOT NULL,   -- 'unchanged'
-    pages   BIGINT NOT NULL,    -- page URLs the run left alone for that reason
+    reason  VARCHAR NOT NULL,   -- 'unchanged' or 'not_a_comparison_page'
+    pages   BIGINT NOT NULL,    -- URLs the run left alone for that reason
     PRIMARY KEY (run_id, reason)
 );
 
@@ -178,7 +181,8 @@ SELECT url, last_outcome, last_reason, last_run_id, last_in_sitemap,
 FROM internal.crawl_url_state;
 
 -- crawl_run_summary: one row per crawl run with its counts, derived from crawl_fetch; the
--- pages left alone as unchanged are counted in crawl_run_skip (`skipped`, and `urls`).
+-- pages left alone as unchanged (`skipped`) and the URLs known out of scope
+-- (`out_of_scope`) are counted in crawl_run_skip (and in `urls`).
 CREATE OR REPLACE VIEW internal.crawl_run_summary AS
 WITH fetches AS (
     SELECT
@@ -200,7 +204,10 @@ WITH fetches AS (
     GROUP BY run_id
 ),
 skips AS (
-    SELECT run_id, sum(pages) AS pages FROM internal.crawl_run_skip GROUP BY run_id
+    SELECT run_id, sum(pages) AS pages,
+           sum(pages) FILTER (WHERE reason = 'unchanged') AS unchanged,
+           sum(pages) FILTER (WHERE reason = 'not_a_comparison_page') AS out_of_scope
+    FROM internal.crawl_run_skip GROUP BY run_id
 )
 SELECT
     r.*,
@@ -213,8 +220,8 @@ SELECT
     coalesce(f.gone, 0)                                                        AS gone,
     coalesce(f.failed, 0)                                                      AS failed,
     coalesce(f.disallowed, 0)                                                  AS disallowed,
-    coalesce(f.out_of_scope, 0)                                                AS out_of_scope,
-    (coalesce(f.skipped, 0) + coalesce(s.pages, 0))::BIGINT                   AS skipped,
+    (coalesce(f.out_of_scope, 0) + coalesce(s.out_of_scope, 0))::BIGINT       AS out_of_scope,
+    (coalesce(f.skipped, 0) + coalesce(s.unchanged, 0))::BIGINT               AS skipped,
     coalesce(f.requests, 0)::BIGINT                                            AS requests,
     coalesce(f.bytes_received, 0)::BIGINT                                      AS bytes_received
 FROM internal.crawl_run r
