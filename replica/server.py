@@ -16,7 +16,7 @@ import struct
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -416,13 +416,19 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        self._serve(head=False)
+        with self.replica._answering():
+            self._serve(head=False)
 
     def do_HEAD(self) -> None:
-        self._serve(head=True)
+        with self.replica._answering():
+            self._serve(head=True)
 
     def do_POST(self) -> None:
         """Anything but GET/HEAD: 405 (logged like every request)."""
+        with self.replica._answering():
+            self._refuse()
+
+    def _refuse(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
@@ -644,6 +650,8 @@ class Replica:
         self.world = World(seed, scale, vote_counts, steady)
         self.requests: list[RequestLogEntry] = []
         self._log_lock = threading.Lock()
+        self._in_flight = 0  # requests being answered and not logged yet
+        self._all_logged = threading.Condition(self._log_lock)
         self._attempts: dict[str, int] = {}
         self._conn_ids = itertools.count(1)
         self._conns: set[socket.socket] = set()
@@ -726,10 +734,27 @@ class Replica:
 
     # -- log, attempts, faults ------------------------------------------------------------
 
-    def clear_log(self) -> None:
-        """Empty the request log (attempt counters are kept; see `reset_attempts`)."""
-        with self._log_lock:
+    def clear_log(self, wait: float = 5.0) -> None:
+        """Empty the request log (attempt counters are kept; see `reset_attempts`), once
+        the requests being answered are logged (up to `wait` seconds): a request is logged
+        after its answer, so its client can be done before its entry lands, and a late
+        entry would otherwise turn up in the next, cleared, log."""
+        with self._all_logged:
+            self._all_logged.wait_for(lambda: self._in_flight == 0, timeout=wait)
             self.requests.clear()
+
+    @contextlib.contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Around one request's handling, answer and log entry included."""
+        with self._log_lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._log_lock:
+                self._in_flight -= 1
+                if not self._in_flight:
+                    self._all_logged.notify_all()
 
     def reset_attempts(self) -> None:
         """Forget attempt counts, so recoverable faults fail again."""

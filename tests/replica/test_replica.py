@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -596,3 +597,21 @@ def test_cli_serves_until_interrupted() -> None:
     finally:
         proc.send_signal(2)
         assert proc.wait(timeout=10) == 0
+
+
+def test_clear_log_waits_for_the_requests_being_answered() -> None:
+    """A request is logged after its answer; one still being answered when the log is
+    cleared is logged first, and not left to land in the cleared log."""
+    with Replica(faults="slow", fault_rate=1.0, slow_delay=0.5, crawl_delay=None) as r:
+        path = next(p for p in r.catalog.paths() if r.catalog.pages[p].seed is None)
+        got: list[int] = []
+        client = threading.Thread(
+            target=lambda: got.append(httpx.get(r.url(path), timeout=10).status_code))
+        client.start()
+        deadline = time.monotonic() + 5
+        while not r._in_flight and time.monotonic() < deadline:  # being answered (slowly)
+            time.sleep(0.005)
+        assert r._in_flight == 1
+        r.clear_log()
+        client.join()
+        assert got == [200] and r.requests == []
