@@ -10,6 +10,11 @@ does: request, read, count); the raw crawl, fetch + WARC archive (every exchange
 and fsynced before it counts, what Scrapy would do with an archiving pipeline; written by
 the crawl's writer thread, one fsync per group); and the whole crawl (fetch + WARC +
 journal + parse + warehouse load, resumable, incl. discovery and the snapshot publish).
+Beside ours, httpx alone fetches the same URLs through the same kind of client our
+fetcher opens (one AsyncClient per connection, bodies streamed raw): the floor our fetch
+pays for its HTTP client. Each row gives the CPU it cost per page (the crawling
+process's user + system time: this process, or Scrapy's) and the replica's, read from
+/proc (Linux): on a small machine the crawl is CPU-bound, and these say where it goes.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -43,6 +49,25 @@ def free_port() -> int:
 @contextmanager
 def replica_process(*args: str, timeout: float = 60.0) -> Iterator[str]:
     """Run `verdicts replica --port P ARGS…` in a subprocess; yield its base URL."""
+    with _replica(*args, timeout=timeout) as (base, _):
+        yield base
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used so far (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    """CPU seconds used by this process and its reaped children (a Scrapy run)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+@contextmanager
+def _replica(*args: str, timeout: float = 60.0) -> Iterator[tuple[str, int]]:
+    """The replica subprocess: its base URL and pid."""
     port = free_port()
     cmd = [sys.executable, "-m", "cli", "replica", "--host", "127.0.0.1",
            "--port", str(port), *args]
@@ -62,7 +87,7 @@ def replica_process(*args: str, timeout: float = 60.0) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("replica did not start")
             time.sleep(0.1)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         try:
@@ -102,6 +127,40 @@ def fetch_only(base_url: str, urls: list[str], concurrency: int) -> dict[str, An
         ok = sum(r.outcome == "fetched" for r in results)
         return {"pages": ok, "seconds": seconds, "pages_per_s": ok / seconds,
                 "bytes": sum(len(r.body or b"") for r in results)}
+
+    return asyncio.run(go())
+
+
+def httpx_alone(base_url: str, urls: list[str], concurrency: int) -> dict[str, Any]:
+    """httpx by itself over `urls`: `concurrency` clients of one connection each (as our
+    fetcher opens them), each body streamed raw and kept; no checks, no retries, no
+    decoding. What our fetch costs beyond this is our own code."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
+    async def go() -> dict[str, Any]:
+        clients = [httpx.AsyncClient(limits=limits, trust_env=False)
+                   for _ in range(concurrency)]
+        free = list(clients)
+        slots = asyncio.Semaphore(concurrency)
+
+        async def one(url: str) -> int:
+            async with slots:
+                client = free.pop()
+                try:
+                    async with client.stream("GET", url) as response:
+                        body = b"".join([chunk async for chunk in response.aiter_raw()])
+                    return len(body) if response.status_code == 200 else -1
+                finally:
+                    free.append(client)
+
+        t0 = time.perf_counter()
+        sizes = await asyncio.gather(*(one(u) for u in urls))
+        seconds = time.perf_counter() - t0
+        for client in clients:
+            await client.aclose()
+        ok = sum(size >= 0 for size in sizes)
+        return {"pages": ok, "seconds": seconds, "pages_per_s": ok / seconds,
+                "bytes": sum(size for size in sizes if size > 0)}
 
     return asyncio.run(go())
 
@@ -189,30 +248,46 @@ def main(argv: list[str] | None = None) -> int:
                    help="parser worker processes of the full crawl (0: a thread)")
     args = p.parse_args(argv)
 
-    with replica_process("--scale", str(args.scale), "--crawl-delay", "-1") as base:
+    n = args.concurrency
+    with _replica("--scale", str(args.scale), "--crawl-delay", "-1") as (base, pid):
         urls = discover_urls(base)
-        print(f"replica {base}: {len(urls)} comparison URLs; concurrency {args.concurrency}")
-        fetch_only(base, urls, args.concurrency)  # warm-up: every page rendered once
-        rows: dict[str, list[dict[str, Any]]] = {"scrapy": [], "fetch": [], "raw": [],
-                                                 "crawl": []}
+        print(f"replica {base}: {len(urls)} comparison URLs; concurrency {n}")
+        fetch_only(base, urls, n)  # warm-up: every page rendered once
+        modes: dict[str, Callable[[], dict[str, Any]]] = {
+            "scrapy": lambda: scrapy(urls, n),
+            "httpx": lambda: httpx_alone(base, urls, n),
+            "fetch": lambda: fetch_only(base, urls, n),
+            "raw": lambda: fetch_archive(base, urls, n),
+            "crawl": lambda: full_crawl(base, n, args.parse_processes),
+        }
+        rows: dict[str, list[dict[str, Any]]] = {k: [] for k in modes}
         for i in range(args.rounds):
-            rows["scrapy"].append(scrapy(urls, args.concurrency))
-            rows["fetch"].append(fetch_only(base, urls, args.concurrency))
-            rows["raw"].append(fetch_archive(base, urls, args.concurrency))
-            rows["crawl"].append(full_crawl(base, args.concurrency, args.parse_processes))
+            for key, run in modes.items():
+                cpu, replica = own_cpu(), process_cpu(pid)
+                result = run()
+                result["cpu_s"] = own_cpu() - cpu
+                result["replica_cpu_s"] = process_cpu(pid) - replica
+                rows[key].append(result)
             print(f"round {i + 1}: " + ", ".join(
                 f"{k} {v[-1]['pages_per_s']:.0f} pages/s" for k, v in rows.items()), flush=True)
 
     best = {k: max(v, key=lambda r: r["pages_per_s"]) for k, v in rows.items()}
     base_rate = best["scrapy"]["pages_per_s"]
-    labels = {"scrapy": "Scrapy (baseline)", "fetch": "ours: fetch only",
+    labels = {"scrapy": "Scrapy (baseline)",
+              "httpx": "httpx alone (our fetcher's client)",
+              "fetch": "ours: fetch only",
               "raw": "ours: raw crawl (fetch + WARC archive)",
               "crawl": "ours: full crawl (fetch+WARC+parse+load)"}
-    print(f"\n{'':44}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'vs Scrapy':>11}")
+    print(f"\n{'':44}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'vs Scrapy':>11}"
+          f"{'CPU ms/page':>13}{'replica':>9}")
     for key, label in labels.items():
         r = best[key]
         print(f"{label:44}{r['pages']:>7}{r['seconds']:>9.2f}{r['pages_per_s']:>9.0f}"
-              f"{r['pages_per_s'] / base_rate:>10.2f}x")
+              f"{r['pages_per_s'] / base_rate:>10.2f}x"
+              f"{1000 * r['cpu_s'] / r['pages']:>13.2f}"
+              f"{1000 * r['replica_cpu_s'] / r['pages']:>9.2f}")
+    print("(CPU: the crawling process, user + system, per page: this process, or Scrapy's; "
+          "the full crawl's parse worker not counted. replica: the server's CPU per page)")
     raw = best["raw"]
     print(f"\nraw crawl: {raw['fsyncs']} WARC fsyncs for {raw['pages']} pages")
     for key, goal in (("raw", 1.0), ("crawl", 1.5)):

@@ -175,9 +175,12 @@ def run_fetches(
 def record_known_out_of_scope(con: duckdb.DuckDBPyConnection, run_id: str, pages: int) -> None:
     """Count, in crawl_run_skip, the discovered URLs a run found out of scope again (an
     earlier run recorded each with a row). Set, not added: a resumed run plans the same
-    URLs again and counts them anew."""
+    URLs again and counts them anew (none found: an earlier start's count is cleared)."""
+    reason = "not_a_comparison_page"
     if pages:
-        con.execute(query("crawl_run_skip_set"), [run_id, "not_a_comparison_page", pages])
+        con.execute(query("crawl_run_skip_set"), [run_id, reason, pages])
+    else:
+        con.execute(query("crawl_run_skip_clear"), [run_id, reason])
 
 
 def run_unchanged(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:

@@ -140,3 +140,19 @@ def test_a_resumed_runs_304_keeps_the_runs_sitemap_body(
     state.record_fetches(con, [sitemap(second, 200, "new.warc.gz", night)])
     state.record_fetches(con, [sitemap(second, 304, "resume.warc.gz", night + timedelta(hours=1))])
     assert state.sitemap_cache(con)[url]["warc_path"] == "new.warc.gz"
+
+
+def test_known_out_of_scope_count_is_set_and_cleared_per_start(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    run, _, _ = state.open_run(con, base_url=BASE, observed_at=T0, parser_version="1", now=T0)
+
+    def counted() -> list[tuple[str, int]]:
+        return con.execute("SELECT reason, pages FROM crawl_run_skip WHERE run_id = ?",
+                           [run]).fetchall()
+
+    state.record_known_out_of_scope(con, run, 7)
+    state.record_known_out_of_scope(con, run, 5)  # a resumed start: set, not added
+    assert counted() == [("not_a_comparison_page", 5)]
+    state.record_known_out_of_scope(con, run, 0)  # a start that found none clears it
+    assert counted() == []
