@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
 from pathlib import Path
 
 from bench._redteam_inputs import Case, Ctx, Outcome
 from bench._redteam_run import NETNS_MISSING, Run, netns, run, verdicts
+from bench._redteam_servers import serve_silently
 from replica import Replica
 
 __all__ = ["fault_cases"]
@@ -85,29 +84,9 @@ def hung_resolver(ctx: Ctx) -> Outcome:
 
 
 def silent_server(ctx: Ctx) -> Outcome:
-    srv = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        srv.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(srv.accept()[0])
-            except TimeoutError:
-                continue
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    try:
-        url = f"http://127.0.0.1:{srv.getsockname()[1]}"
+    with serve_silently() as (url, held):
         r = run(verdicts("crawl", url, "--data-dir", str(ctx.root / "silent"), "--no-prefect"),
                 ctx.env)
-    finally:
-        stop.set()
-        t.join()
-        for s in [*held, srv]:
-            s.close()
     line, ok, r = _failed(r, "did not answer in time")
     recorded = _recorded_failed(ctx.root / "silent")
     return f"{len(held)} connections held; {line}", ok and recorded, r

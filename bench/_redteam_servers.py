@@ -8,6 +8,10 @@ listens and counts what it got in DIR/<KIND>.count.
 * ``site ADDRESS PORT NAME``: a small HTTP site on ADDRESS:PORT whose robots.txt and
   sitemap name http://NAME:PORT/… pages.
 * ``secret PORT``: TCP 127.0.0.1:PORT, counts connections (what rebinding aims at).
+
+And one in this process, `serve_silently()`: a loopback server that accepts connections
+and never answers. The red team's silent-server row and the tests of honest exits
+(tests/flows/test_failures.py, tests/cli/test_network_exits.py) all use this one.
 """
 
 from __future__ import annotations
@@ -16,7 +20,12 @@ import http.server
 import socket
 import struct
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from replica._loopback import LoopbackHandler
 
 
 def _count(work: Path, kind: str, n: int) -> None:
@@ -70,7 +79,9 @@ def site(work: Path, address: str, port: int, name: str) -> None:
     pages = [f"/compare/tool-{i}-vs-tool-{i + 1}" for i in range(3)]
     hits = [0]
 
-    class Site(http.server.BaseHTTPRequestHandler):
+    class Site(LoopbackHandler):
+        protocol_version = "HTTP/1.0"  # a connection per request, http.server's default
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             hits[0] += 1
             _count(work, "site", hits[0])
@@ -86,15 +97,7 @@ def site(work: Path, address: str, port: int, name: str) -> None:
             else:
                 self.send_error(404)
                 return
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
+            self.send_body(200, body.encode(), ctype)
 
     srv = http.server.ThreadingHTTPServer((address, port), Site)
     (work / "ready").touch()
@@ -111,6 +114,34 @@ def secret(work: Path, port: int) -> None:
         _count(work, "secret", n)
         conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nsecret")
         conn.close()
+
+
+@contextmanager
+def serve_silently() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A server on a free loopback port, in a thread, that accepts every connection and
+    never answers (a host that hangs, not one that refuses): (its URL, the connections it
+    accepted so far). It and every accepted connection are closed on the way out."""
+    srv = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        srv.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(srv.accept()[0])
+            except TimeoutError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{srv.getsockname()[1]}", held
+    finally:
+        stop.set()
+        t.join()
+        for s in [*held, srv]:
+            s.close()
 
 
 def main(argv: list[str]) -> None:

@@ -44,7 +44,9 @@ def child_env(home: Path, api: str) -> dict[str, str]:
 
 
 def stop_group(proc: subprocess.Popen[Any], sig: int = signal.SIGTERM) -> None:
-    """Stop a child started in its own session (and what it started)."""
+    """Stop a child started in its own session (and what it started): `sig` to its process
+    group, SIGKILL if it has not ended in 30 s, then SIGKILL to any grandchildren left.
+    The soak's children and tests/flows/test_schedule_server.py's all stop through here."""
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
@@ -54,7 +56,7 @@ def stop_group(proc: subprocess.Popen[Any], sig: int = signal.SIGTERM) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
-    with contextlib.suppress(ProcessLookupError):
+    with contextlib.suppress(ProcessLookupError):  # grandchildren left behind
         os.killpg(proc.pid, signal.SIGKILL)
 
 

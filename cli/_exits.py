@@ -12,21 +12,14 @@ import argparse
 import logging
 import traceback
 
-from cli._options import fail
+from cli._options import at_least, fail
 from flows.health import cause_line
 from flows.lock import LockHeld
 
 __all__ = ["add_wait", "exit_for", "hide_run_tracebacks"]
 
 
-def _seconds(value: str) -> float:
-    try:
-        s = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if s < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return s
+_seconds = at_least(float, 0.0, "a number of seconds")
 
 
 def add_wait(p: argparse.ArgumentParser) -> None:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 
 import duckdb
 
@@ -53,6 +53,27 @@ def add_data_dir(p: argparse.ArgumentParser, what: str = "data directory") -> No
     """--data-dir DIR, resolved by :func:`flows.settings.data_dir`."""
     p.add_argument("--data-dir", metavar="DIR",
                    help=f"{what} (default: $VERDICTS_DATA_DIR, else ./data)")
+
+
+_N = TypeVar("_N", int, float)
+
+
+def at_least(convert: Callable[[str], _N], low: _N, what: str) -> Callable[[str], _N]:
+    """An option's `type=`: its value as `convert` reads it (else "not `what`"), at least
+    `low`, so a bad value is refused while parsing rather than deep in a run."""
+    def parse(value: str) -> _N:
+        try:
+            n = convert(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {value!r}") from None
+        if n < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low:g}, got {value}")
+        return n
+    return parse
+
+
+#: A count option's value (--batch-size, --max-pages, …): a whole number, at least 1.
+positive_int = at_least(int, 1, "a whole number")
 
 
 def parse_time(value: str) -> datetime:

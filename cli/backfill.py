@@ -11,7 +11,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cli._exits import add_verbose, add_wait, exit_for, hide_run_tracebacks
-from cli._options import HelpFormatter, Subparsers, add_command, add_data_dir, fail
+from cli._options import (
+    HelpFormatter,
+    Subparsers,
+    add_command,
+    add_data_dir,
+    fail,
+    positive_int,
+)
 from crawler import LIVE_BASE_URL
 from flows import settings
 
@@ -57,13 +64,6 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date: {value!r} (e.g. 2025-06-01)") from None
 
 
-def _positive_int(value: str) -> int:
-    n = int(value)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return n
-
-
 def _rate(value: str) -> float:
     r = float(value)
     if not r > 0:
@@ -89,7 +89,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     p.add_argument("--crawl", action="append", default=[], metavar="CC-MAIN-…",
                    help="a Common Crawl crawl to search (repeatable; default: those "
                         "overlapping the window)")
-    p.add_argument("--max-captures", type=_positive_int, metavar="N",
+    p.add_argument("--max-captures", type=positive_int, metavar="N",
                    help="fetch at most N captures this run (the rest next run)")
     p.add_argument("--site", default=LIVE_BASE_URL, metavar="BASE_URL",
                    help="the site whose /compare/ pages to look for")
@@ -99,7 +99,7 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
                    help="Common Crawl's index server")
     p.add_argument("--cc-data", default=CC_DATA, metavar="URL",
                    help="where Common Crawl's WARC files are")
-    p.add_argument("--batch-size", type=_positive_int, default=25, metavar="N",
+    p.add_argument("--batch-size", type=positive_int, default=25, metavar="N",
                    help="captures per fetch task")
     add_data_dir(p)
     p.add_argument("--json", action="store_true", help="print the totals as JSON")

@@ -15,6 +15,7 @@ from cli._options import (
     add_data_dir,
     add_observed_at,
     fail,
+    positive_int,
 )
 from crawler import LIVE_BASE_URL, LIVE_RATE_PER_SECOND, Recheck, unsafe_options_problem
 from flows import settings
@@ -46,13 +47,6 @@ examples:
 """
 
 
-def _positive_int(value: str) -> int:
-    n = int(value)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return n
-
-
 def _rate(value: str) -> float:
     r = float(value)
     if r < 0:
@@ -68,17 +62,17 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate", type=_rate, default=LIVE_RATE_PER_SECOND,
                    help="requests per second to the host (robots.txt Crawl-delay wins if "
                         "slower; 0 = unlimited, loopback benchmarks only)")
-    p.add_argument("--concurrency", type=_positive_int, default=2,
+    p.add_argument("--concurrency", type=positive_int, default=2,
                    help="requests in flight to the host")
-    p.add_argument("--max-pages", type=_positive_int, metavar="N",
+    p.add_argument("--max-pages", type=positive_int, metavar="N",
                    help="fetch at most N pages this run (default: no limit)")
-    p.add_argument("--recheck-days", type=_positive_int, default=7, metavar="K",
+    p.add_argument("--recheck-days", type=positive_int, default=7, metavar="K",
                    help="conditional GET of pages with an unchanged lastmod every K days")
     p.add_argument("--recheck", choices=[m.value for m in Recheck], default=Recheck.SPREAD.value,
                    help="spread: each page on its own night of every K, the same share of "
                         "the site every night; cohort: K days after its last verification, "
                         "so pages fetched together are rechecked together")
-    p.add_argument("--batch-size", type=_positive_int, default=100, metavar="N",
+    p.add_argument("--batch-size", type=positive_int, default=100, metavar="N",
                    help="URLs per fetch/parse task")
     p.add_argument("--no-robots", action="store_true",
                    help="ignore robots.txt rules and Crawl-delay (refused unless BASE_URL is a "

@@ -1,8 +1,8 @@
 """The pandas API: one function per analyst view, returning a DataFrame.
 
-Thin wrappers over the views in ``sql/050_views.sql`` (read their comments for what a row
-is and what each column means), one query each in ``sql/queries/analytics_*.sql``:
-filters are bound parameters, never formatted into SQL.
+Thin wrappers over the views in ``sql/050_views.sql`` and ``sql/055_period_views.sql``
+(read their comments for what a row is and what each column means), one query each in
+``sql/queries/analytics_*.sql``: filters are bound parameters, never formatted into SQL.
 Every function takes an open connection, usually read-only::
 
     from warehouse.snapshot import open_readonly

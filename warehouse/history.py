@@ -1,9 +1,10 @@
 """Materialising the derived tables: vendors, categories, the compact-score fill, SCD2
 histories and trends — in full, or only for what changed.
 
-The histories are defined by table macros in ``sql/040_history.sql``
-(``internal.tool_state_of(scoped)``, …; the ``*_live`` views are their unscoped form) and
-the fill of compact pages' scores by ``internal.review_fill_of`` (``sql/015_reviews.sql``).
+The histories are defined by table macros (``internal.tool_state_of(scoped)``, …; the
+``*_live`` views are their unscoped form): the cards' and reviews' in
+``sql/040_history.sql``, page life and the trends in ``sql/045_trend.sql``; and the fill
+of compact pages' scores by ``internal.review_fill_of`` (``sql/015_reviews.sql``).
 :func:`refresh_analytics` is the one hook (``publish_snapshot`` calls it): when nothing
 changed it does nothing; when only captures or crawl outcomes changed it recomputes the
 rows of what the loaders logged (``sql/012_refresh_log.sql``; see

@@ -14,12 +14,12 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench._redteam_servers import serve_silently
 from flows import settings
 from warehouse import connect
 
@@ -125,25 +125,8 @@ def test_a_resolver_that_never_answers(tmp_path: Path) -> None:
 @pytest.fixture
 def silent_server() -> Iterator[tuple[str, list[socket.socket]]]:
     """A loopback server that accepts connections and never answers: (URL, the accepted)."""
-    srv = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        srv.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(srv.accept()[0])
-            except TimeoutError:
-                continue
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.getsockname()[1]}", held
-    stop.set()
-    t.join()
-    for s in [*held, srv]:
-        s.close()
+    with serve_silently() as served:
+        yield served
 
 
 def test_a_server_that_accepts_and_never_answers(

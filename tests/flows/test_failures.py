@@ -23,10 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from bench._redteam_servers import serve_silently
 from flows import settings
 from flows.health import RunFailed
 from flows.pipeline import crawl
 from replica import Replica
+from replica._loopback import LoopbackHandler
 from warehouse import connect
 
 pytestmark = pytest.mark.timeout(300)
@@ -96,26 +98,9 @@ def test_prefect_flow_ends_failed(tmp_path: Path) -> None:
 
 @pytest.fixture
 def silent_server() -> Iterator[str]:
-    """A loopback server that accepts connections and never answers."""
-    srv = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        srv.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(srv.accept()[0])
-            except TimeoutError:
-                continue
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.getsockname()[1]}"
-    stop.set()
-    t.join()
-    for s in [*held, srv]:
-        s.close()
+    """A loopback server that accepts connections and never answers: its URL."""
+    with serve_silently() as (url, _):
+        yield url
 
 
 def test_a_server_that_never_answers_fails_the_night(tmp_path: Path, silent_server: str) -> None:
@@ -145,10 +130,11 @@ def test_failure_share_threshold_and_known_failures(tmp_path: Path) -> None:
     assert [x[0] for x in runs(tmp_path)] == ["failed", "finished"]
 
 
-class _Site(http.server.BaseHTTPRequestHandler):
+class _Site(LoopbackHandler):
     """A small real site: robots.txt, one sitemap of `paths` (lastmod 2025-06-09), and
     pages that are either a redesign our parser cannot read, or 503 (`down`)."""
 
+    protocol_version = "HTTP/1.0"  # a connection per request, http.server's default
     paths: list[str] = []
     down = False
 
@@ -172,15 +158,7 @@ class _Site(http.server.BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        data = body.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        self.send_body(200, body.encode(), ctype)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bench._soak_procs import stop_group
 from replica import Replica
 from warehouse.snapshot import open_readonly
 
@@ -52,21 +53,6 @@ def _env(home: Path, api: str | None = None, **extra: str) -> dict[str, str]:
     return env
 
 
-def _stop(proc: subprocess.Popen[Any], sig: int = signal.SIGINT) -> None:
-    """Stop a child started in its own session, and everything it started."""
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-    with contextlib.suppress(ProcessLookupError):  # grandchildren left behind
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 def _log(path: Path) -> str:
     return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
@@ -94,7 +80,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.5)
         yield api
     finally:
-        _stop(proc, signal.SIGTERM)
+        stop_group(proc, signal.SIGTERM)
 
 
 #: Every state type but SCHEDULED (a cron deployment has dozens of future runs).
@@ -157,7 +143,7 @@ def test_verdicts_schedule_runs_a_scheduled_crawl_to_completed(
         try:
             run = _wait_for_run(prefect_api, "every-minute", "COMPLETED", FIRST_RUN_S, proc, log)
         finally:
-            _stop(proc)  # Ctrl-C: the runner pauses the schedule and stops
+            stop_group(proc, signal.SIGINT)  # Ctrl-C: the runner pauses the schedule and stops
     assert run["parameters"]["base_url"] == site.base_url
     assert run["auto_scheduled"] is True  # made by the server's scheduler, not by hand
     assert _pages_in_snapshot(data) == expected
@@ -194,7 +180,7 @@ def _writer_slot_held(api: str, home: Path) -> Iterator[None]:
         holder.stdin.flush()
         assert holder.wait(timeout=120) == 0
     finally:
-        _stop(holder, signal.SIGTERM)
+        stop_group(holder, signal.SIGTERM)
 
 
 def test_prefect_yaml_deployment_runs_on_a_process_worker_one_writer_at_a_time(
@@ -223,12 +209,12 @@ def test_prefect_yaml_deployment_runs_on_a_process_worker_one_writer_at_a_time(
                 assert run["state"]["type"] == "RUNNING"  # still waiting for the slot
                 assert not (data / "verdicts.duckdb").exists()  # and has not written
             except BaseException:
-                _stop(worker)
+                stop_group(worker, signal.SIGINT)
                 raise
         try:  # the slot is free: the crawl goes on to Completed
             run = _wait_for_run(prefect_api, "nightly", "COMPLETED", WORKER_RUN_S, worker, log)
             worker.wait(timeout=WORKER_RUN_S)
         finally:
-            _stop(worker)
+            stop_group(worker, signal.SIGINT)
     assert run["parameters"]["base_url"] == site.base_url
     assert _pages_in_snapshot(data) == expected

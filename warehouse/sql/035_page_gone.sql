@@ -2,7 +2,7 @@
 -- Observations like captures: a crawl writes them with its fetch rows
 -- (queries/page_gone_from_fetches.sql), and `verdicts reparse` rebuilds them from the crawl
 -- WARCs alone (the page's final record: a 404/410 response, or a failure while the page
--- was out of the sitemap, WARC-In-Sitemap false), so page life (040_history.sql) and every
+-- was out of the sitemap, WARC-In-Sitemap false), so page life (045_trend.sql) and every
 -- trend built on it come back from the archive. Idempotent.
 
 -- page_gone: one row per crawl run that found a comparison page gone.
