@@ -64,7 +64,7 @@ def fsync(fd):
 os.fsync = fsync
 pipeline.load_captures = load_captures
 pipeline.crawl(base, data_dir=data, observed_at=datetime.fromisoformat(sys.argv[5]),
-               rate=0, concurrency=3, batch_size=8, parse_processes=0)
+               rate=0, concurrency=3, batch_size=8, write_rows=8, parse_processes=0)
 """
 
 
