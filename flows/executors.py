@@ -18,7 +18,7 @@ from flows.orphans import exit_when_gone
 from flows.payloads import parse_batch
 from flows.stages import discover_site, fetch_batch
 
-__all__ = ["Executor", "PrefectExecutor", "ThreadExecutor", "is_done"]
+__all__ = ["Executor", "PrefectExecutor", "ThreadExecutor"]
 
 #: The module the parse worker processes import once, at their start: parse_batch's.
 PARSE_MODULE = parse_batch.__module__
@@ -107,12 +107,3 @@ class ThreadExecutor(Executor):
                 self._procs.shutdown(wait=True, cancel_futures=True)
                 self._procs = None
 
-
-def is_done(fut: Any) -> bool:
-    """Has a future finished? (Prefect futures wrap a concurrent/distributed one; asking
-    that one costs no API call.)"""
-    inner = getattr(fut, "wrapped_future", fut)
-    done = getattr(inner, "done", None)
-    if callable(done):
-        return bool(done())
-    return bool(fut.state.is_final())
