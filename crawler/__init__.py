@@ -20,7 +20,7 @@ from crawler._models import (
     http_reason,
 )
 from crawler._plan import Plan, PlanItem, Recheck, UrlHistory, make_plan, recheck_due
-from crawler._politeness import HostLimiter, request_interval
+from crawler._politeness import HostLimiter, PageSlot, PageSlots, request_interval
 from crawler._robots import RobotsPolicy, robots_url
 from crawler._scope import (
     Scope,
@@ -49,6 +49,8 @@ __all__ = [
     "HostBreaker",
     "HostLimiter",
     "Outcome",
+    "PageSlot",
+    "PageSlots",
     "Plan",
     "PlanItem",
     "Reason",

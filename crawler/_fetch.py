@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from urllib.parse import urljoin
 
 import httpx
@@ -136,20 +137,22 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept_types: frozenset[str] | None = PAGE_TYPES,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> FetchResult:
         """Fetch `url` (following in-scope redirects) and return its outcome.
 
         `accept_types`: media types a 200 may have (others fail bad_content_type);
         None accepts any. Robots rules are not applied to kind robots. Never raises for
         anything the site or the network does. With the host's breaker open, a URL not
-        requested at all ends skipped (host_down).
+        requested at all ends skipped (host_down). `sleep` waits out a retry's backoff,
+        e.g. :meth:`crawler.PageSlot.sleep`, which gives the page's slot up meanwhile.
         """
         url = normalize_url(url)
         conditional = bool(etag or last_modified)
         result = FetchResult(url=url, kind=kind, outcome=Outcome.FAILED, conditional=conditional,
                              final_url=url)
         try:
-            await self._fetch_chain(result, etag, last_modified, accept_types)
+            await self._fetch_chain(result, etag, last_modified, accept_types, sleep)
         except AttemptFailure as exc:
             result.outcome, result.reason = Outcome.FAILED, exc.reason
             if exc.reason == Reason.HOST_DOWN and result.requests == 0:
@@ -165,6 +168,7 @@ class Fetcher:
         etag: str | None,
         last_modified: str | None,
         accept_types: frozenset[str] | None,
+        sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         cfg = self.config
         try:
@@ -187,7 +191,7 @@ class Fetcher:
                 return
             if not await self._checked(result, current, hop):
                 return
-            response = await self._request(result, current, headers)
+            response = await self._request(result, current, headers, sleep)
             ex = response.exchange
             result.exchanges.append(ex)
             result.final_url, result.status = current, ex.status
@@ -257,7 +261,8 @@ class Fetcher:
             result.outcome, result.reason = Outcome.FAILED, http_reason(status)
 
     async def _request(
-        self, result: FetchResult, url: str, headers: dict[str, str]
+        self, result: FetchResult, url: str, headers: dict[str, str],
+        sleep: Callable[[float], Awaitable[None]],
     ) -> Response:
         """One hop, with retries. Returns the last response (maybe a 5xx after all
         retries) or raises AttemptFailure when no response came. When the host is given
@@ -303,7 +308,7 @@ class Fetcher:
                 if isinstance(last, AttemptFailure):
                     raise last
                 return response
-            await asyncio.sleep(wait)
+            await sleep(wait)
         raise AssertionError("unreachable")
 
     def _backoff(self, attempt: int) -> float:

@@ -1,4 +1,5 @@
-"""Per-host politeness: at most N requests in flight, starts spaced by an interval.
+"""Per-host politeness: at most N requests in flight, starts spaced by an interval; and
+at most N pages in progress, not counting those waiting out a retry (:class:`PageSlots`).
 
 The interval is ``max(1 / rate, Crawl-delay)``: robots.txt's delay wins over a faster
 configured rate. A 429/503 with Retry-After pushes the next start of the whole host back.
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-__all__ = ["HostLimiter", "SlotAbandoned", "request_interval"]
+__all__ = ["HostLimiter", "PageSlot", "PageSlots", "SlotAbandoned", "request_interval"]
 
 
 class SlotAbandoned(Exception):
@@ -109,3 +111,83 @@ class HostLimiter:
                 yield
             finally:
                 self.in_flight -= 1
+
+
+class PageSlots:
+    """At most `n` pages in progress at once (fetching, or fetched and not yet handed on),
+    not counting pages waiting out a retry's backoff.
+
+    A page holds a slot from its first request until the caller is done with it
+    (``async with slots.page() as slot:``); while it waits before a retry
+    (``await slot.sleep(seconds)``, the fetcher's backoff) it gives the slot up, so a page
+    the site keeps failing does not stall the pages behind it, and on waking it goes before
+    pages not yet started, so its retries are not pushed back behind the whole queue.
+    """
+
+    def __init__(self, n: int) -> None:
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        self.n = n
+        self._free = n
+        self._returning: deque[asyncio.Future[None]] = deque()
+        self._new: deque[asyncio.Future[None]] = deque()
+
+    @property
+    def held(self) -> int:
+        """Slots held now."""
+        return self.n - self._free
+
+    @asynccontextmanager
+    async def page(self) -> AsyncIterator[PageSlot]:
+        """Hold a slot for one page (waiting for one first)."""
+        await self._acquire(returning=False)
+        slot = PageSlot(self)
+        try:
+            yield slot
+        finally:
+            if slot.held:
+                slot.held = False
+                self._release()
+
+    async def _acquire(self, *, returning: bool) -> None:
+        if self._free and not self._returning and (returning or not self._new):
+            self._free -= 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._returning if returning else self._new
+        queue.append(fut)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():  # handed a slot, then cancelled: pass it on
+                self._release()
+            elif fut in queue:
+                queue.remove(fut)
+            raise
+
+    def _release(self) -> None:
+        """Hand the slot to the first waiter (pages back from a backoff first), else free it."""
+        for queue in (self._returning, self._new):
+            while queue:
+                fut = queue.popleft()
+                if not fut.done():
+                    fut.set_result(None)
+                    return
+        self._free += 1
+
+
+class PageSlot:
+    """One page's hold on a :class:`PageSlots` slot."""
+
+    def __init__(self, slots: PageSlots) -> None:
+        self._slots = slots
+        self.held = True
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` without the slot, then take one back (before new pages)."""
+        if self.held:
+            self.held = False
+            self._slots._release()
+        await asyncio.sleep(seconds)
+        await self._slots._acquire(returning=True)
+        self.held = True

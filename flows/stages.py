@@ -21,6 +21,7 @@ from crawler import (
     Fetcher,
     FetchRow,
     HostBreaker,
+    PageSlots,
     PlanItem,
     Reason,
     RobotsPolicy,
@@ -161,13 +162,15 @@ async def _fetch_all(spec: RunSpec, todo: Sequence[PlanItem], writer: WarcWriter
     """Fetch `todo` concurrently (the fetcher keeps the host's pace) while a writer thread
     archives and journals the pages in groups (:class:`flows.archiver.Archiver`: one fsync
     per group); rows, payloads and links go to `out` once durable. A page holds one of
-    `concurrency` slots from its request until it is journaled, so a kill costs at most
-    that many pages fetched and not archived, as when archiving was inline."""
+    `concurrency` slots (:class:`crawler.PageSlots`) from its request until it is
+    journaled, so a kill costs at most that many pages fetched and not archived, as when
+    archiving was inline; a page waiting out a retry's backoff gives its slot up meanwhile,
+    so pages the site keeps failing do not hold up the rest of the batch."""
     from parsers import HTML_TYPES
 
     scope = Scope(spec.base_url)
     done = 0
-    slots = asyncio.Semaphore(max(1, spec.config.concurrency))
+    slots = PageSlots(max(1, spec.config.concurrency))
 
     def committed(c: Committed) -> None:  # in the writer thread, in commit order
         nonlocal done
@@ -187,10 +190,10 @@ async def _fetch_all(spec: RunSpec, todo: Sequence[PlanItem], writer: WarcWriter
                            not_before=out.not_before, breaker=run_breaker(spec)) as fetcher:
 
             async def one(item: PlanItem) -> None:
-                async with slots:
+                async with slots.page() as slot:
                     result = await fetcher.fetch(item.url, etag=item.etag,
                                                  last_modified=item.last_modified,
-                                                 accept_types=HTML_TYPES)
+                                                 accept_types=HTML_TYPES, sleep=slot.sleep)
                     await asyncio.wrap_future(archiver.submit(result, item))
 
             await asyncio.gather(*(one(item) for item in todo))
