@@ -27,7 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import NavigableString
 from selectolax.lexbor import LexborHTMLParser
 
 from parsers import parse_comparison
@@ -79,8 +80,9 @@ def bs4_lines(html: bytes) -> Page:
 def _bs4_canonical(soup: BeautifulSoup) -> str | None:
     """The page's canonical link, if any."""
     for link in soup.find_all("link"):
-        rel = link.get("rel") or []
-        if "canonical" in [r.lower() for r in rel] and link.get("href"):
+        rel: str | list[str] = link.get("rel") or []
+        rels = [rel] if isinstance(rel, str) else rel
+        if "canonical" in [r.lower() for r in rels] and link.get("href"):
             return str(link["href"]).strip()
     return None
 
@@ -137,18 +139,20 @@ def bs4_parse(html: bytes, url: str | None = None) -> dict[str, Any]:
 
 def floor(html: bytes) -> str:
     """selectolax parsing alone: the floor for any extraction built on it."""
-    return LexborHTMLParser(html).root.text()
+    root = LexborHTMLParser(html).root
+    return root.text() if root is not None else ""
 
 
 def ours(html: bytes) -> dict[str, Any]:
-    return parse_comparison(html).to_dict()
+    record: dict[str, Any] = parse_comparison(html).to_dict()
+    return record
 
 
 # -------------------------------------------------------------------------- corpus
 
 
 def _variant(record: dict[str, Any], rng: random.Random, i: int) -> dict[str, Any]:
-    rec = json.loads(json.dumps(record))
+    rec: dict[str, Any] = json.loads(json.dumps(record))
     for t in rec["tools"]:
         t["name"] = f"{t['name']} {rng.choice(['Pro', 'Mini', 'Edge', 'Max'])} {i}"
         if t["panel_ship_pct"] is not None:
@@ -165,7 +169,7 @@ def corpus(n_pages: int) -> list[tuple[bytes, dict[str, Any]]]:
     """(HTML bytes as served, expected record) pairs, both layouts, every markup."""
     base = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.json"))]
     rng = random.Random(20250101)
-    pages = []
+    pages: list[tuple[bytes, dict[str, Any]]] = []
     i = 0
     while len(pages) < n_pages:
         for rec in base:

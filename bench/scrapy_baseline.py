@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +32,19 @@ def run(urls: list[str], concurrency: int) -> dict[str, Any]:
         name = "list"
         custom_settings: dict[str, Any] = {}
 
-        async def start(self):  # noqa: ANN201 - Scrapy's API (2.13+)
+        async def start(self) -> AsyncIterator[scrapy.Request]:  # Scrapy's API (2.13+)
             for url in urls:
                 yield scrapy.Request(url, dont_filter=True, callback=self.parse,
                                      errback=self.failed)
 
-        def parse(self, response):  # noqa: ANN001, ANN201
+        def parse(self, response: Any) -> None:
             stats["pages"] += 1
             stats["bytes"] += len(response.body)
             key = str(response.status)
             stats["statuses"][key] = stats["statuses"].get(key, 0) + 1
             return None
 
-        def failed(self, failure):  # noqa: ANN001, ANN201
+        def failed(self, failure: Any) -> None:
             stats["statuses"]["error"] = stats["statuses"].get("error", 0) + 1
 
     times: dict[str, float] = {}

@@ -19,10 +19,17 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
 
 from bench import warehouse_night
 from bench.gen_warehouse import TABLES, bulk_load, default_dir, generate_tables
+
+T = TypeVar("T")
 
 GOAL_S = 1.0
 
@@ -50,17 +57,23 @@ LIVE_QUERIES: dict[str, str] = {
 }
 
 
-def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, object]:
+def timed(fn: Callable[[], T], repeat: int = 3) -> tuple[float, T]:
     """Best wall time of `repeat` runs, and the last result."""
-    best, result = float("inf"), None
+    seconds = []
     for _ in range(repeat):
         started = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - started)
-    return best, result
+        seconds.append(time.perf_counter() - started)
+    return min(seconds), result
 
 
-def executemany_sample(db: Path, tables: dict, sample: int) -> dict[str, tuple[int, float]]:
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """The result of `sql` on `con` as an Arrow table."""
+    return con.sql(sql).to_arrow_table()
+
+
+def executemany_sample(db: Path, tables: dict[str, Any],
+                       sample: int) -> dict[str, tuple[int, float]]:
     """Insert the first `sample` rows of each observation table with executemany; returns
     table -> (rows, seconds)."""
     from warehouse.db import connect
@@ -159,15 +172,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nView (read-only snapshot)      rows   whole view s   filtered s  goal ≤ {GOAL_S:g} s")
     misses = 0
     for view, query in {**QUERIES, **LIVE_QUERIES}.items():
-        whole, table = timed(lambda v=view: ro.sql(f"SELECT * FROM {v}").to_arrow_table())
-        part, _ = timed(lambda q=query: ro.sql(q.format(slug=slug)).to_arrow_table())
+        whole, table = timed(partial(_arrow, ro, f"SELECT * FROM {view}"))
+        part, _ = timed(partial(_arrow, ro, query.format(slug=slug)))
         ok = whole <= GOAL_S and part <= GOAL_S
         if view in LIVE_QUERIES:
             verdict = "(live view, no goal)"
         else:
             misses += not ok
             verdict = "ok" if ok else "MISS"
-        rows = table.num_rows  # type: ignore[union-attr]
+        rows = table.num_rows
         print(f"{view:24} {rows:>11,}   {whole:12.3f}   {part:10.3f}  {verdict}")
     ro.close()
     print(f"\n{len(QUERIES) - misses}/{len(QUERIES)} views within {GOAL_S:g} s.")
