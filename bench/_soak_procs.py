@@ -7,7 +7,6 @@ import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,18 +19,12 @@ from typing import Any
 import httpx
 
 from bench._soak_model import KillKind, night_time
-from replica import Replica, RequestLogEntry
+from replica import Replica, RequestLogEntry, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 SERVER_START_S = 240
 #: The global concurrency limit every crawl holds (flows.writer_limit.WRITER_LIMIT).
 WRITER_LIMIT = "verdict-archive-writer"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def child_env(home: Path, api: str) -> dict[str, str]:

@@ -37,6 +37,7 @@ index/data.commoncrawl.org, and `FaultProxy` puts 429s with Retry-After in front
 
 from __future__ import annotations
 
+from replica._loopback import free_port
 from replica.captures import ArchivedCapture, CaptureKind, build_collection
 from replica.catalog import BASE_DATE, Catalog, World, compare_path, day_date
 from replica.commoncrawl import CommonCrawlIndex, weekly_crawls
@@ -67,6 +68,7 @@ __all__ = [
     "build_collection",
     "compare_path",
     "day_date",
+    "free_port",
     "parse_profiles",
     "pywb_bin",
     "start_replica",

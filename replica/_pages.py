@@ -1,5 +1,5 @@
 """The other pages: tool and reviewer pages, home, the indexes, search and error pages,
-all in the semantic markup (`_simple`)."""
+all in the semantic markup (`simple_page`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from replica.models import Tool
 from replica.vocab import PERSONAS, PERSPECTIVES
 
 
-def _simple(title: str, canonical: str, epoch: int, body: list[str],
-            description: str = "") -> bytes:
+def simple_page(title: str, canonical: str, epoch: int, body: list[str],
+                description: str = "") -> bytes:
+    """A page of the site's chrome around `body` (semantic markup), titled and canonical."""
     head = _head(f"{title} | {SITE_NAME}", canonical, epoch, description or title)
     return _page(head, body, epoch, "semantic", {"page": "other", "build": build_id(epoch)})
 
@@ -50,7 +51,7 @@ def render_tool(tool: Tool, comparisons: list[tuple[str, str]], *, base_url: str
     items = "".join(f'<li><a href="{p}">{esc(t)}</a></li>' for p, t in comparisons)
     body += [f'<section class="{c("compared")}"><h2>Compared with</h2><ul>{items}</ul>'
              "</section>", "</main>"]
-    return _simple(f"{tool.name} review", f"{base_url}/tool/{tool.slug}", epoch, body,
+    return simple_page(f"{tool.name} review", f"{base_url}/tool/{tool.slug}", epoch, body,
                    tool.tagline)
 
 
@@ -75,7 +76,7 @@ def render_reviewer(persona: str, category: str | None, tools: list[Tool], *, ba
         f'<a href="/reviewer/{p.lower()}">{p}</a>' for p in PERSONAS if p != persona) + "</p>",
         "</main>"]
     canonical = f"{base_url}/reviewer/{persona.lower()}" + (f"?{query}" if query else "")
-    return _simple(f"The {persona} — {PERSPECTIVES[persona]}", canonical, epoch, body)
+    return simple_page(f"The {persona} — {PERSPECTIVES[persona]}", canonical, epoch, body)
 
 
 def render_home(latest: list[tuple[str, str]], tools: list[tuple[str, str]], total: int, *,
@@ -91,7 +92,7 @@ def render_home(latest: list[tuple[str, str]], tools: list[tuple[str, str]], tot
             f"<section><h2>Tools</h2><ul>{tool_items}</ul>",
             '<p><a href="/tools/">All tools</a></p></section>',
             "</main>"]
-    return _simple("AI tools, ship or skip", base_url + "/", epoch, body)
+    return simple_page("AI tools, ship or skip", base_url + "/", epoch, body)
 
 
 def render_index(entries: list[tuple[str, str]], page_no: int, pages: int, *, base_url: str,
@@ -108,13 +109,13 @@ def render_index(entries: list[tuple[str, str]], page_no: int, pages: int, *, ba
             f"<p>Page {page_no} of {pages}</p>", f"<ul>{items}</ul>",
             f'<div class="pager">{" ".join(nav)}</div>', "</main>"]
     path = "/comparisons/" if page_no == 1 else f"/comparisons/page/{page_no}"
-    return _simple(f"All comparisons, page {page_no}", base_url + path, epoch, body)
+    return simple_page(f"All comparisons, page {page_no}", base_url + path, epoch, body)
 
 
 def render_tools_index(tools: list[tuple[str, str]], *, base_url: str, epoch: int) -> bytes:
     items = "".join(f'<li><a href="/tool/{s}">{esc(n)}</a></li>' for s, n in tools)
     body = ['<main class="index">', "<h1>All tools</h1>", f"<ul>{items}</ul>", "</main>"]
-    return _simple("All tools", base_url + "/tools/", epoch, body)
+    return simple_page("All tools", base_url + "/tools/", epoch, body)
 
 
 def render_search(query: str, results: list[tuple[str, str]], *, base_url: str,
@@ -123,7 +124,7 @@ def render_search(query: str, results: list[tuple[str, str]], *, base_url: str,
     body = ['<main class="search">', "<h1>Search</h1>",
             f'<form action="/search"><input name="q" value="{attr(query)}"></form>',
             f"<p>{len(results)} results</p><ul>{items}</ul>", "</main>"]
-    return _simple("Search", base_url + "/search", epoch, body)
+    return simple_page("Search", base_url + "/search", epoch, body)
 
 
 def render_error(status: int, path: str, *, base_url: str, epoch: int) -> bytes:
@@ -140,4 +141,4 @@ def render_error(status: int, path: str, *, base_url: str, epoch: int) -> bytes:
     title, text = titles.get(status, ("Error", "Something went wrong."))
     body = ['<main class="error">', f"<h1>{status} — {title}</h1>", f"<p>{text}</p>",
             '<p><a href="/">Back to the home page</a></p>', "</main>"]
-    return _simple(title, base_url + path, epoch, body)
+    return simple_page(title, base_url + path, epoch, body)

@@ -140,7 +140,7 @@ class Site:
         return _ok(b"/* replica asset */\n", f"{ctype}; charset=utf-8")
 
     def _route_static(self, path: str, query: str) -> Rendered:
-        return self.cache.get(("static", path), lambda: _ok(render._simple(
+        return self.cache.get(("static", path), lambda: _ok(render.simple_page(
             path.strip("/").capitalize(), self.base_url + path, self.epoch,
             [f"<main><h1>{path.strip('/').capitalize()}</h1><p>Ship or Skip compares new "
              "AI tools with a panel of critics.</p></main>"]), HTML))

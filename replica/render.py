@@ -18,7 +18,6 @@ from replica._chrome import BOOKMARKS, FOOTER_NOTE, NEWSLETTER, SITE_NAME
 from replica._comparison import render_comparison
 from replica._html import attr, build_id, class_namer, css_class, esc, esc_entities, esc_react
 from replica._pages import (
-    _simple,
     render_error,
     render_home,
     render_index,
@@ -26,6 +25,7 @@ from replica._pages import (
     render_search,
     render_tool,
     render_tools_index,
+    simple_page,
 )
 from replica._sitemaps import render_robots, render_sitemap_index, render_urlset, w3c
 
@@ -34,7 +34,6 @@ __all__ = [
     "FOOTER_NOTE",
     "NEWSLETTER",
     "SITE_NAME",
-    "_simple",
     "attr",
     "build_id",
     "class_namer",
@@ -53,5 +52,6 @@ __all__ = [
     "render_tool",
     "render_tools_index",
     "render_urlset",
+    "simple_page",
     "w3c",
 ]

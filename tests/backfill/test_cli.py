@@ -20,8 +20,7 @@ from wayback_support import WaybackSite
 from archive import iter_records
 from backfill import backfill_warcs, ledger_path, read_ledger
 from cli._main import main
-from replica import CaptureKind, FaultProxy
-from replica._loopback import free_port
+from replica import CaptureKind, FaultProxy, free_port
 from warehouse.db import connect
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from replica import free_port
 from warehouse.snapshot import open_readonly
 
 pytestmark = pytest.mark.slow
@@ -19,14 +20,8 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 #: One replica port for this module's demos (the default, 8734, may be in use here).
-PORT = _free_port()
+PORT = free_port()
 
 
 def _demo(data: Path, home: Path, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ import httpx
 import pytest
 
 from bench._soak_procs import stop_group
-from replica import Replica
+from replica import Replica, free_port
 from warehouse.snapshot import open_readonly
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -35,12 +34,6 @@ BIN = Path(sys.executable).parent
 SERVER_START_S = 240
 FIRST_RUN_S = 240
 WORKER_RUN_S = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(home: Path, api: str | None = None, **extra: str) -> dict[str, str]:
@@ -61,7 +54,7 @@ def _log(path: Path) -> str:
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Prefect server (`prefect server start`) on a free loopback port; its API URL."""
     home = tmp_path_factory.mktemp("prefect-server")
-    port = _free_port()
+    port = free_port()
     log = home / "server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
