@@ -72,8 +72,9 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
                    help="spread: each page on its own night of every K, the same share of "
                         "the site every night; cohort: K days after its last verification, "
                         "so pages fetched together are rechecked together")
-    p.add_argument("--batch-size", type=positive_int, default=100, metavar="N",
-                   help="URLs per fetch/parse task")
+    p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
+                   help="URLs per fetch/parse task (default: about a minute of requests at "
+                        "the crawl's pace, 100 to 1000)")
     p.add_argument("--no-robots", action="store_true",
                    help="ignore robots.txt rules and Crawl-delay (refused unless BASE_URL is a "
                         "loopback/private test server)")

@@ -8,7 +8,7 @@ from crawler._breaker import HostBreaker
 from crawler._config import LIVE_BASE_URL, LIVE_RATE_PER_SECOND, USER_AGENT
 from crawler._discovery import Discovery, discover, extract_links, fetch_robots, in_scope_pages
 from crawler._fetch import Exchange, FailedRequest, FetchConfig, Fetcher, FetchResult
-from crawler._frontier import Frontier
+from crawler._frontier import MAX_BATCH, MIN_BATCH, Frontier, paced_batch_size
 from crawler._models import (
     FETCH_COLUMNS,
     Change,
@@ -32,13 +32,10 @@ from crawler._scope import (
 from crawler._sync import run_async
 
 __all__ = [
-    "FETCH_COLUMNS",
-    "LIVE_BASE_URL",
-    "LIVE_RATE_PER_SECOND",
-    "USER_AGENT",
     "Change",
     "Discovery",
     "Exchange",
+    "FETCH_COLUMNS",
     "FailedRequest",
     "FetchConfig",
     "FetchKind",
@@ -48,6 +45,10 @@ __all__ = [
     "Frontier",
     "HostBreaker",
     "HostLimiter",
+    "LIVE_BASE_URL",
+    "LIVE_RATE_PER_SECOND",
+    "MAX_BATCH",
+    "MIN_BATCH",
     "Outcome",
     "PageSlot",
     "PageSlots",
@@ -58,6 +59,7 @@ __all__ = [
     "RobotsPolicy",
     "Scope",
     "ScopeError",
+    "USER_AGENT",
     "UrlHistory",
     "Why",
     "discover",
@@ -68,6 +70,7 @@ __all__ = [
     "is_public_address",
     "make_plan",
     "normalize_url",
+    "paced_batch_size",
     "recheck_due",
     "request_interval",
     "robots_url",

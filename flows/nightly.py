@@ -87,7 +87,7 @@ def nightly_crawl(
     recheck: Recheck = Recheck.SPREAD,
     task_runner: str | None = None,
     obey_robots: bool = True,
-    batch_size: int = 100,
+    batch_size: int | None = None,
     fetch_options: dict[str, Any] | None = None,
     dask_workers: int = 2,
     dask_processes: bool = True,
@@ -99,7 +99,9 @@ def nightly_crawl(
     the live 1/s; 0 = unlimited for benchmarks) and `concurrency` (default 2) are per
     host; robots.txt's Crawl-delay wins over a faster rate. `recheck` spreads the
     conditional rechecks of unchanged pages over the K nights (default) or rechecks a page
-    K days after its last verification (`crawler.Recheck`). `task_runner` 'dask' runs
+    K days after its last verification (`crawler.Recheck`). `batch_size`: pages per fetch
+    task (default: about a minute of requests at the crawl's pace, 100 to 1,000 pages;
+    :func:`crawler.paced_batch_size`). `task_runner` 'dask' runs
     the fetch and parse batches on a Dask LocalCluster. `fetch_options` overrides
     FetchConfig fields (timeouts, retries, size cap). Returns the summary dict and
     publishes it as a markdown artifact. On a Prefect server, the run holds the writer

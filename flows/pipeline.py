@@ -43,12 +43,14 @@ from archive import read_record_payload
 from crawler import (
     LIVE_BASE_URL,
     LIVE_RATE_PER_SECOND,
+    MIN_BATCH,
     FetchConfig,
     FetchRow,
     Frontier,
     Recheck,
     make_plan,
     normalize_url,
+    paced_batch_size,
     robots_url,
     unsafe_options_problem,
 )
@@ -94,7 +96,7 @@ class CrawlParams:
     recheck_days: int = 7
     recheck: Recheck = Recheck.SPREAD
     obey_robots: bool = True
-    batch_size: int = 100
+    batch_size: int | None = None  # pages per fetch batch (None: crawler.paced_batch_size)
     write_rows: int = WRITE_ROWS  # fetch rows gathered per warehouse write
     fetch_options: dict[str, Any] | None = None
     warc_max_bytes: int = 1 << 30
@@ -118,7 +120,7 @@ def validate(params: CrawlParams) -> None:
                                 rate=params.rate)
     if problem is not None:
         raise ValueError(problem)
-    if params.batch_size < 1:
+    if params.batch_size is not None and params.batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     if params.write_rows < 1:
         raise ValueError("write_rows must be at least 1")
@@ -136,6 +138,7 @@ class _Run:
     log: logging.Logger | logging.LoggerAdapter[logging.Logger]
     started: float  # perf_counter at the pipeline's start
     not_before: float = 0.0  # the fetcher's politeness clock, carried from stage to stage
+    batch_size: int = MIN_BATCH  # pages per fetch batch, once discovery knows the pace
 
     @property
     def run_id(self) -> str:
@@ -225,6 +228,8 @@ def _discover(run: _Run) -> DiscoverResult:
     state.record_fetches(con, [row_dict(row) for row in found.rows])
     state.set_discovery(con, run.run_id, found.mode)
     run.spec = replace(spec, robots=found.robots, follow_links=found.mode == "links")
+    run.batch_size = run.params.batch_size or paced_batch_size(
+        spec.config.interval(found.robots.crawl_delay))
     run.log.info("discovery: %s mode, %d pages, %d other URLs, robots %s (crawl-delay %s)",
                  found.mode, len(found.pages), len(found.other), found.robots.mode,
                  found.robots.crawl_delay)
@@ -266,7 +271,8 @@ def _plan(run: _Run, found: DiscoverResult) -> Frontier:
     )
     state.record_fetches(con, [row_dict(row) for row in plan.rows])
     state.record_known_out_of_scope(con, run.run_id, len(plan.known_out_of_scope))
-    run.log.info("plan: %d pages to fetch %s", len(plan.fetch), plan.counts())
+    run.log.info("plan: %d pages to fetch %s, in batches of %d", len(plan.fetch),
+                 plan.counts(), run.batch_size)
     return Frontier(plan.fetch, seen=[*done, *(row.url for row in plan.rows),
                                       *plan.known_out_of_scope],
                     limit=remaining, allowed=allowed)
@@ -343,7 +349,7 @@ def _batches(run: _Run, frontier: Frontier) -> int:
 
 def _submit_fetch(run: _Run, frontier: Frontier) -> Any | None:
     """Start the fetch stage on the frontier's next batch; None when nothing is left."""
-    batch = frontier.next_batch(run.params.batch_size)
+    batch = frontier.next_batch(run.batch_size)
     if not batch:
         return None
     return run.executor.submit("fetch", spec=run.spec, items=batch, not_before=run.not_before)
