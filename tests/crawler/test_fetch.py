@@ -93,11 +93,12 @@ def test_rate_concurrency_and_user_agent_from_the_server_log(site: Replica) -> N
     log = sorted(settle(site), key=lambda e: e.started)
     assert len(log) == 17  # robots.txt + 16 pages
     # Every start at least 1/rate after the previous one, as the server saw it. The
-    # replica runs in this process, so its time stamps wait for the GIL: a stamp taken
-    # late shortens the next gap. Hence 10 ms of tolerance per gap, and the mean gap
-    # must be the full interval.
+    # replica runs in this process, so its time stamps wait for the GIL (and, on a busy
+    # machine, for the CPU): a stamp taken late shortens the next gap. Hence half an
+    # interval of tolerance per gap (two starts at once still fail it: a gap of ~0), and
+    # the mean gap must be the full interval.
     gaps = [b.started - a.started for a, b in zip(log, log[1:], strict=False)]
-    assert min(gaps) >= 1 / 20 - 0.010, gaps
+    assert min(gaps) >= 1 / 20 / 2, gaps
     assert sum(gaps) / len(gaps) >= 1 / 20, gaps
     assert max_overlap(log) <= 2
     assert {e.headers["user-agent"] for e in log} == {USER_AGENT}
@@ -112,9 +113,10 @@ def test_crawl_delay_wins_over_a_faster_rate() -> None:
         assert all(x.outcome == "fetched" for x in results)
         log = sorted(settle(r), key=lambda e: e.started)
         gaps = [b.started - a.started for a, b in zip(log, log[1:], strict=False)]
-        # robots.txt came first, before the delay was known: the gap after it counts too
+        # robots.txt came first, before the delay was known: the gap after it counts too;
+        # half a delay of tolerance per gap, as above (the rate alone would give 0.02 s)
         assert log[0].path == "/robots.txt" and len(gaps) == 4
-        assert min(gaps) >= 0.3 - 0.010 and sum(gaps) / len(gaps) >= 0.3, gaps
+        assert min(gaps) >= 0.3 / 2 and sum(gaps) / len(gaps) >= 0.3, gaps
 
 
 def test_concurrency_cap_holds_under_load(site: Replica) -> None:
