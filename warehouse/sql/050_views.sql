@@ -23,6 +23,9 @@
 --   category_trends, persona_leniency) count tools across all sources and have none.
 -- * Ties are never broken by a hash (of a URL or a capture id): the same pages crawled twice
 --   give the same rows, whatever host, port or fetch order.
+-- * Means and standard deviations are taken over exact sums (DECIMAL), never accumulated in
+--   floating point, whose last bits depend on the order rows arrive in: the same data gives
+--   the same bits, so two warehouses can be compared row for row.
 
 -- tool_names (helper): one row per tool slug with its display name: the name on its most
 -- recently observed card (ties: the greater url, then position).

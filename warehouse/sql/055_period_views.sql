@@ -67,7 +67,7 @@ SELECT dimension, grp, granularity, period_start, period_end,
        count(*)::INTEGER AS tools,
        count(*) FILTER (WHERE verdict = 'Ship')::INTEGER AS shipping,
        avg((verdict = 'Ship')::INTEGER) AS ship_rate,
-       avg(value) AS mean_ship_pct
+       avg(value::DECIMAL(18, 3))::DOUBLE AS mean_ship_pct  -- exact sum (see 050_views.sql)
 FROM grouped
 GROUP BY dimension, grp, granularity, period_start, period_end;
 
@@ -138,9 +138,13 @@ WHERE kind = 'review';
 CREATE OR REPLACE VIEW persona_leniency AS
 SELECT persona, granularity, period_start, period_end,
        count(*)::INTEGER AS reviews,
-       avg(score) AS mean_score,
+       avg(score::DECIMAL(18, 3))::DOUBLE AS mean_score,
        median(score) AS median_score,
-       stddev_samp(score) AS score_sd,
+       -- stddev_samp from exact sums (stddev_samp itself accumulates in floating point)
+       CASE WHEN count(score) > 1 THEN sqrt(greatest(0.0, (
+           (count(score) * sum(score::DECIMAL(18, 3) * score::DECIMAL(18, 3))
+            - sum(score::DECIMAL(18, 3)) * sum(score::DECIMAL(18, 3)))::DOUBLE
+           / (count(score) * (count(score) - 1))))) END AS score_sd,
        avg((verdict = 'ship')::INTEGER) AS ship_share,
        count(*) FILTER (WHERE inferred_pages > 0)::INTEGER AS inferred
 FROM internal.review_trend_periods
