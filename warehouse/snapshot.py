@@ -99,8 +99,9 @@ def publish_snapshot(
         try:
             _clone_or_copy(db, tmp)
             check = duckdb.connect(str(tmp), read_only=True)
-            try:
-                check.execute(query("count_rows").format(table="captures")).fetchall()
+            try:  # the copy opens and reads (a count from table metadata: no scan; the
+                # `captures` view cost 0.4 s at 10 M reviews)
+                check.execute(query("count_rows").format(table="internal.capture")).fetchall()
             finally:
                 check.close()
             os.replace(tmp, target)
