@@ -11,6 +11,10 @@ from pathlib import Path
 #: Night 0's observed_at; night n is n days later (the replica serves day n).
 FIRST_NIGHT = datetime(2026, 1, 1, 3, 0, tzinfo=UTC)
 
+#: The last nights run with no fault, no kill and the site up, so that the last night,
+#: compared with night 2, follows quiet nights as night 2 does.
+QUIET_TAIL = 3
+
 #: The fault phases the nights rotate through ("" = a clean site). Profiles that answer
 #: 200 with a body that is not the page (malformed, content-type) are left out: such a
 #: capture is no page state of the catalog.
@@ -61,9 +65,11 @@ class Plan:
     phase_len: int
 
     def faults(self, night: int, nights: int) -> str:
-        """The fault profiles the replica serves on `night`: none on nights 0, 1 and the
-        last (the cost comparison), else the rotating phase."""
-        if night < 2 or night == nights - 1:
+        """The fault profiles the replica serves on `night`: none on nights 0 and 1 nor on
+        the last :data:`QUIET_TAIL` (the last night is compared with night 2, and like it
+        follows fault-free nights: a night after a fault phase also fetches again what
+        failed in it), else the rotating phase."""
+        if night < 2 or night >= nights - QUIET_TAIL:
             return ""
         return FAULT_PHASES[(night // self.phase_len) % len(FAULT_PHASES)]
 
@@ -73,10 +79,10 @@ def make_plan(opts: Options) -> Plan:
     the nights); pick the unreachable night and the night the damage comes before."""
     rng = random.Random(opts.seed)
     n = opts.nights
-    unreachable = rng.randint(3, n - 2) if n >= 6 else None
+    unreachable = rng.randint(3, n - QUIET_TAIL - 1) if n >= 8 else None
     damage = max(min(n - 2, 12), (n * 3) // 5) if n >= 14 else None
-    # no kill on nights 0-1 nor on the last two: night 2 and the last measure the cost
-    eligible = [d for d in range(2, n - 2) if d not in (unreachable, damage)]
+    # no kill on nights 0-1 nor in the quiet tail: night 2 and the last measure the cost
+    eligible = [d for d in range(2, n - QUIET_TAIL) if d not in (unreachable, damage)]
     kills: dict[int, int] = {}
     if eligible and opts.kills > 0:
         chosen = sorted(rng.sample(eligible, min(opts.kills, len(eligible))))
@@ -99,6 +105,7 @@ class NightRecord:
     kills: list[str] = field(default_factory=list)  # the kinds that landed
     faults: str = ""
     detail: str = ""
+    run_s: float | None = None  # that attempt's run as it timed itself (--json elapsed_s)
 
 
 @dataclass

@@ -61,8 +61,9 @@ def run_nights(s: Soak) -> None:
         s.records.append(rec)
         kills = f" killed: {','.join(rec.kills)}" if rec.kills else ""
         faults = f" faults: {rec.faults}" if rec.faults else ""
+        run = f" (run {rec.run_s:.1f} s)" if rec.run_s is not None else ""
         print(f"night {night + 1}/{s.opts.nights} {rec.status} {rec.requests} req "
-              f"{rec.rows} rows {rec.wall_s:.1f} s{kills}{faults}{rec.detail}",
+              f"{rec.rows} rows {rec.wall_s:.1f} s{run}{kills}{faults}{rec.detail}",
               file=sys.stderr, flush=True)
 
 
@@ -93,7 +94,7 @@ def one_night(s: Soak, night: int) -> NightRecord:
         s.last_pages = max(1, pages)
         s.last_growth = max(1, archive_bytes(s.data) - growth0)
     return NightRecord(night, status, final.exit_code, final.wall_s, len(log),
-                       _rows(s.db) - rows0, landed, faults, detail)
+                       _rows(s.db) - rows0, landed, faults, detail, final.run_s)
 
 
 def _attempts(s: Soak, night: int, cmd: list[str], errlog: Path) -> tuple[Attempt, list[str]]:

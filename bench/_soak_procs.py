@@ -4,6 +4,7 @@ one `verdicts crawl` child per night attempt, SIGKILLed at a chosen moment."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import signal
@@ -151,6 +152,7 @@ class Attempt:
     wall_s: float
     killed: KillKind | None
     stderr: str
+    run_s: float | None = None  # the run's own time (its --json line's elapsed_s)
 
 
 @dataclass
@@ -217,8 +219,9 @@ def run_attempt(cmd: list[str], env: dict[str, str], watch: Watch | None, errlog
                 timeout: float = 1800) -> Attempt:
     """Run one child to its end, or SIGKILL its process group when `watch` fires."""
     started = time.monotonic()
-    with open(os.devnull, "wb") as devnull, open(errlog, "wb") as errfh:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=devnull, stderr=errfh,
+    outlog = errlog.with_suffix(".stdout")
+    with open(outlog, "wb") as outfh, open(errlog, "wb") as errfh:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=outfh, stderr=errfh,
                                 start_new_session=True)
     killed: KillKind | None = None
     try:
@@ -234,4 +237,15 @@ def run_attempt(cmd: list[str], env: dict[str, str], watch: Watch | None, errlog
     finally:
         stop_group(proc, signal.SIGKILL)
     tail = errlog.read_text(errors="replace")[-2000:]
-    return Attempt(proc.returncode, time.monotonic() - started, killed, tail)
+    return Attempt(proc.returncode, time.monotonic() - started, killed, tail,
+                   _elapsed(outlog) if killed is None else None)
+
+
+def _elapsed(outlog: Path) -> float | None:
+    """The `elapsed_s` of the child's --json summary (from its run's start to its summary,
+    the publish included: what the night cost without the process and Prefect around it)."""
+    try:
+        value = json.loads(outlog.read_text(errors="replace")).get("elapsed_s")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, int | float) else None

@@ -35,8 +35,11 @@ The checks, printed as one JSON line (exit 1 when a count is not zero):
   archive lost: the live side is a copy of the warehouse without its capture, derived
   tables rebuilt (the view rows that this changes are ``reparse_excused_rows``).
 
-Cost: wall time, requests (the replica's log) and net rows written on night 2 and on the
-last night (both fault-free, no kill), their ratio, and the database size.
+Cost: wall time (the child process, Prefect included), the run's own time (its --json
+`elapsed_s`: from its start to its summary, the publish included), requests (the replica's
+log) and net rows written on night 2 and on the last night, their ratio, and the database
+size. The last nights are quiet (no fault, no kill, the site up), so the last night, like
+night 2, follows fault-free nights.
 """
 
 from __future__ import annotations
@@ -212,14 +215,16 @@ def _cost(records: list[NightRecord], live_pages: Callable[[int], int]) -> dict[
     a, b = records[1], records[-1]
 
     def fig(r: NightRecord) -> dict[str, Any]:
-        return {"night": r.night + 1, "wall_s": round(r.wall_s, 2), "requests": r.requests,
-                "rows": r.rows, "site_pages": live_pages(r.night)}
+        return {"night": r.night + 1, "wall_s": round(r.wall_s, 2),
+                "run_s": None if r.run_s is None else round(r.run_s, 2),
+                "requests": r.requests, "rows": r.rows, "site_pages": live_pages(r.night)}
 
-    def ratio(x: float, y: float) -> float | None:
-        return round(y / x, 3) if x else None
+    def ratio(x: float | None, y: float | None) -> float | None:
+        return round(y / x, 3) if x and y is not None else None
 
     return {"night2": fig(a), "last": fig(b), "ratio": {
-        "wall": ratio(a.wall_s, b.wall_s), "requests": ratio(a.requests, b.requests),
+        "wall": ratio(a.wall_s, b.wall_s), "run": ratio(a.run_s, b.run_s),
+        "requests": ratio(a.requests, b.requests),
         "rows": ratio(a.rows, b.rows)}, "goal": "last night within 1.2x of night 2",
         "like_for_like": _like_for_like(records)}
 
@@ -241,17 +246,21 @@ def _like_for_like(records: list[NightRecord], n: int = 10) -> dict[str, Any]:
         k = min(n, len(group) // 2)
         early, late = group[:k], group[-k:]
 
-        def med(rs: list[NightRecord], key: str) -> float:
-            return round(float(statistics.median(getattr(r, key) for r in rs)), 2)
+        def med(rs: list[NightRecord], key: str) -> float | None:
+            values = [getattr(r, key) for r in rs if getattr(r, key) is not None]
+            return round(float(statistics.median(values)), 2) if values else None
 
+        keys = ("wall_s", "run_s", "requests", "rows")
         out[kind] = {
             "nights": [early[0].night + 1, early[-1].night + 1, late[0].night + 1,
                        late[-1].night + 1],
-            "early": {key: med(early, key) for key in ("wall_s", "requests", "rows")},
-            "late": {key: med(late, key) for key in ("wall_s", "requests", "rows")},
+            "early": {key: med(early, key) for key in keys},
+            "late": {key: med(late, key) for key in keys},
         }
-        e, la = out[kind]["early"]["wall_s"], out[kind]["late"]["wall_s"]
-        out[kind]["wall_ratio"] = round(la / e, 3) if e else None
+        for key in ("wall_s", "run_s"):
+            e, la = out[kind]["early"][key], out[kind]["late"][key]
+            out[kind][key.removesuffix("_s") + "_ratio"] = (
+                round(la / e, 3) if e and la is not None else None)
     return out
 
 
