@@ -2,7 +2,8 @@
 ``python -m bench._redteam_servers KIND DIR [ARGS]``. Each creates DIR/ready once it
 listens and counts what it got in DIR/<KIND>.count.
 
-* ``deaf-dns``: UDP 127.0.0.1:53, reads every query, never answers.
+* ``deaf-dns``: UDP 127.0.0.1:53, reads every query, never answers (also the resolver of
+  tests/cli/test_network_exits.py).
 * ``rebind-dns HOST PUBLIC``: UDP 127.0.0.1:53; the first A query for HOST gets PUBLIC,
   every later one 127.0.0.1 (DNS rebinding); AAAA gets no answer.
 * ``site ADDRESS PORT NAME``: a small HTTP site on ADDRESS:PORT whose robots.txt and

@@ -28,19 +28,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 REPO = Path(__file__).resolve().parents[2]
 NO_NAMESPACE = 99
 
-#: A resolver on 127.0.0.1:53 that reads every query and never answers; it counts them.
-DEAF_RESOLVER = """\
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 53))
-open(sys.argv[1] + "/ready", "w").close()
-n = 0
-while True:
-    s.recvfrom(4096)
-    n += 1
-    open(sys.argv[1] + "/queries", "w").write(str(n))
-"""
-
 
 def in_netns(script: str, *args: str, timeout: float = 480,
              loopback: bool = True) -> subprocess.CompletedProcess[str]:
@@ -110,11 +97,11 @@ def test_a_resolver_that_never_answers(tmp_path: Path) -> None:
     (work / "resolv.conf").write_text("nameserver 127.0.0.1\n")
     proc = in_netns(
         f'mount --bind "$1/resolv.conf" /etc/resolv.conf || exit {NO_NAMESPACE}\n'
-        '"$PY" -c "$2" "$1" & deaf=$!\n'
+        '"$PY" -m bench._redteam_servers deaf-dns "$1" & deaf=$!\n'
         'while [ ! -e "$1/ready" ]; do sleep 0.1; done\n'
-        '"$PY" -m cli crawl --data-dir "$3" --no-prefect; rc=$?\n'
-        'kill $deaf; exit $rc', str(work), DEAF_RESOLVER, str(data))
-    assert int((work / "queries").read_text()) > 0  # the deaf resolver was asked
+        '"$PY" -m cli crawl --data-dir "$2" --no-prefect; rc=$?\n'
+        'kill $deaf; exit $rc', str(work), str(data))
+    assert int((work / "deaf-dns.count").read_text()) > 0  # the deaf resolver was asked
     assert proc.returncode == 1, proc.stderr
     line = one_line(proc)
     assert "site unreachable: DNS lookup failed for shiporskip.io" in line
