@@ -219,14 +219,16 @@ def _cost(records: list[NightRecord], live_pages: Callable[[int], int]) -> dict[
                 "run_s": None if r.run_s is None else round(r.run_s, 2),
                 "requests": r.requests, "rows": r.rows, "site_pages": live_pages(r.night)}
 
-    def ratio(x: float | None, y: float | None) -> float | None:
-        return round(y / x, 3) if x and y is not None else None
-
     return {"night2": fig(a), "last": fig(b), "ratio": {
-        "wall": ratio(a.wall_s, b.wall_s), "run": ratio(a.run_s, b.run_s),
-        "requests": ratio(a.requests, b.requests),
-        "rows": ratio(a.rows, b.rows)}, "goal": "last night within 1.2x of night 2",
+        "wall": _ratio(a.wall_s, b.wall_s), "run": _ratio(a.run_s, b.run_s),
+        "requests": _ratio(a.requests, b.requests),
+        "rows": _ratio(a.rows, b.rows)}, "goal": "last night within 1.2x of night 2",
         "like_for_like": _like_for_like(records)}
+
+
+def _ratio(x: float | None, y: float | None) -> float | None:
+    """y / x to 3 places; None when either is unknown or x is 0."""
+    return round(y / x, 3) if x and y is not None else None
 
 
 def _like_for_like(records: list[NightRecord], n: int = 10) -> dict[str, Any]:
@@ -258,9 +260,8 @@ def _like_for_like(records: list[NightRecord], n: int = 10) -> dict[str, Any]:
             "late": {key: med(late, key) for key in keys},
         }
         for key in ("wall_s", "run_s"):
-            e, la = out[kind]["early"][key], out[kind]["late"][key]
-            out[kind][key.removesuffix("_s") + "_ratio"] = (
-                round(la / e, 3) if e and la is not None else None)
+            out[kind][key.removesuffix("_s") + "_ratio"] = _ratio(out[kind]["early"][key],
+                                                                   out[kind]["late"][key])
     return out
 
 

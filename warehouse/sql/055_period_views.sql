@@ -32,6 +32,17 @@ FROM grains g, bounds b,
      generate_series(date_trunc(g.granularity, b.lo), greatest(b.lo, b.hi), g.step) p
 WHERE b.lo IS NOT NULL;
 
+-- exact_avg, exact_stddev_samp (helpers): avg and stddev_samp of a column whose values have
+-- at most 3 decimals (scores and ship %: multiples of 0.5), from exact DECIMAL sums, so the
+-- result does not depend on the order rows are read in (see 050_views.sql).
+CREATE OR REPLACE MACRO internal.exact_avg(x) AS avg(x::DECIMAL(18, 3))::DOUBLE;
+
+CREATE OR REPLACE MACRO internal.exact_stddev_samp(x) AS
+    CASE WHEN count(x) > 1 THEN sqrt(greatest(0.0, (
+        (count(x) * sum(x::DECIMAL(18, 3) * x::DECIMAL(18, 3))
+         - sum(x::DECIMAL(18, 3)) * sum(x::DECIMAL(18, 3)))::DOUBLE
+        / (count(x) * (count(x) - 1))))) END;
+
 -- trend_periods (helper): one row per tool (kind 'panel') or (tool, critic) review (kind
 -- 'review') per period, with its trend figure as of the end of the period; tools whose
 -- pages are all gone by then are left out.
@@ -67,7 +78,7 @@ SELECT dimension, grp, granularity, period_start, period_end,
        count(*)::INTEGER AS tools,
        count(*) FILTER (WHERE verdict = 'Ship')::INTEGER AS shipping,
        avg((verdict = 'Ship')::INTEGER) AS ship_rate,
-       avg(value::DECIMAL(18, 3))::DOUBLE AS mean_ship_pct  -- exact sum (see 050_views.sql)
+       internal.exact_avg(value) AS mean_ship_pct
 FROM grouped
 GROUP BY dimension, grp, granularity, period_start, period_end;
 
@@ -138,13 +149,9 @@ WHERE kind = 'review';
 CREATE OR REPLACE VIEW persona_leniency AS
 SELECT persona, granularity, period_start, period_end,
        count(*)::INTEGER AS reviews,
-       avg(score::DECIMAL(18, 3))::DOUBLE AS mean_score,
+       internal.exact_avg(score) AS mean_score,
        median(score) AS median_score,
-       -- stddev_samp from exact sums (stddev_samp itself accumulates in floating point)
-       CASE WHEN count(score) > 1 THEN sqrt(greatest(0.0, (
-           (count(score) * sum(score::DECIMAL(18, 3) * score::DECIMAL(18, 3))
-            - sum(score::DECIMAL(18, 3)) * sum(score::DECIMAL(18, 3)))::DOUBLE
-           / (count(score) * (count(score) - 1))))) END AS score_sd,
+       internal.exact_stddev_samp(score) AS score_sd,
        avg((verdict = 'ship')::INTEGER) AS ship_share,
        count(*) FILTER (WHERE inferred_pages > 0)::INTEGER AS inferred
 FROM internal.review_trend_periods
