@@ -106,6 +106,7 @@ class NightRecord:
     faults: str = ""
     detail: str = ""
     run_s: float | None = None  # that attempt's run as it timed itself (--json elapsed_s)
+    stage_s: dict[str, float] = field(default_factory=dict)  # … and by stage (stage_s)
 
 
 @dataclass

@@ -94,7 +94,8 @@ def one_night(s: Soak, night: int) -> NightRecord:
         s.last_pages = max(1, pages)
         s.last_growth = max(1, archive_bytes(s.data) - growth0)
     return NightRecord(night, status, final.exit_code, final.wall_s, len(log),
-                       _rows(s.db) - rows0, landed, faults, detail, final.run_s)
+                       _rows(s.db) - rows0, landed, faults, detail, final.run_s,
+                       final.stage_s)
 
 
 def _attempts(s: Soak, night: int, cmd: list[str], errlog: Path) -> tuple[Attempt, list[str]]:

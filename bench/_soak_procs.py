@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,7 @@ class Attempt:
     killed: KillKind | None
     stderr: str
     run_s: float | None = None  # the run's own time (its --json line's elapsed_s)
+    stage_s: dict[str, float] = field(default_factory=dict)  # and its stage_s
 
 
 @dataclass
@@ -237,15 +238,20 @@ def run_attempt(cmd: list[str], env: dict[str, str], watch: Watch | None, errlog
     finally:
         stop_group(proc, signal.SIGKILL)
     tail = errlog.read_text(errors="replace")[-2000:]
-    return Attempt(proc.returncode, time.monotonic() - started, killed, tail,
-                   _elapsed(outlog) if killed is None else None)
+    attempt = Attempt(proc.returncode, time.monotonic() - started, killed, tail)
+    if killed is None:
+        attempt.run_s, attempt.stage_s = _run_times(outlog)
+    return attempt
 
 
-def _elapsed(outlog: Path) -> float | None:
+def _run_times(outlog: Path) -> tuple[float | None, dict[str, float]]:
     """The `elapsed_s` of the child's --json summary (from its run's start to its summary,
-    the publish included: what the night cost without the process and Prefect around it)."""
+    the publish included: what the night cost without the process and Prefect around it)
+    and its `stage_s` (where that time went: flows.progress.Stage)."""
     try:
-        value = json.loads(outlog.read_text(errors="replace")).get("elapsed_s")
+        summary = json.loads(outlog.read_text(errors="replace"))
+        value, stages = summary.get("elapsed_s"), summary.get("stage_s") or {}
     except (OSError, ValueError, AttributeError):
-        return None
-    return float(value) if isinstance(value, int | float) else None
+        return None, {}
+    return (float(value) if isinstance(value, int | float) else None,
+            {str(k): float(v) for k, v in stages.items() if isinstance(v, int | float)})

@@ -36,9 +36,10 @@ The checks, printed as one JSON line (exit 1 when a count is not zero):
   tables rebuilt (the view rows that this changes are ``reparse_excused_rows``).
 
 Cost: wall time (the child process, Prefect included), the run's own time (its --json
-`elapsed_s`: from its start to its summary, the publish included), requests (the replica's
-log) and net rows written on night 2 and on the last night, their ratio, and the database
-size. The last nights are quiet (no fault, no kill, the site up), so the last night, like
+`elapsed_s`: from its start to its summary, the publish included) and where it went (its
+`stage_s`), requests (the replica's log) and net rows written on night 2 and on the last
+night, their ratio, and the database size; and the same medians over early and late quiet
+nights of each kind (`like_for_like`), stage by stage. The last nights are quiet (no fault, no kill, the site up), so the last night, like
 night 2, follows fault-free nights.
 """
 
@@ -217,6 +218,7 @@ def _cost(records: list[NightRecord], live_pages: Callable[[int], int]) -> dict[
     def fig(r: NightRecord) -> dict[str, Any]:
         return {"night": r.night + 1, "wall_s": round(r.wall_s, 2),
                 "run_s": None if r.run_s is None else round(r.run_s, 2),
+                "stage_s": {k: round(v, 2) for k, v in r.stage_s.items()},
                 "requests": r.requests, "rows": r.rows, "site_pages": live_pages(r.night)}
 
     return {"night2": fig(a), "last": fig(b), "ratio": {
@@ -262,6 +264,23 @@ def _like_for_like(records: list[NightRecord], n: int = 10) -> dict[str, Any]:
         for key in ("wall_s", "run_s"):
             out[kind][key.removesuffix("_s") + "_ratio"] = _ratio(out[kind]["early"][key],
                                                                    out[kind]["late"][key])
+        out[kind]["stage_s"] = _stage_medians(early, late)
+    return out
+
+
+def _stage_medians(early: list[NightRecord], late: list[NightRecord]) -> dict[str, Any]:
+    """Per stage of the run (flows.progress.Stage): the median seconds of the early and of
+    the late nights, and how much it grew (late - early): where the growth went."""
+    def med(rs: list[NightRecord], stage: str) -> float | None:
+        values = [r.stage_s[stage] for r in rs if stage in r.stage_s]
+        return round(float(statistics.median(values)), 3) if values else None
+
+    stages = dict.fromkeys(k for r in [*early, *late] for k in r.stage_s)
+    out: dict[str, Any] = {}
+    for stage in stages:
+        a, b = med(early, stage), med(late, stage)
+        out[stage] = {"early": a, "late": b,
+                      "growth": None if a is None or b is None else round(b - a, 3)}
     return out
 
 

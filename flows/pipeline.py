@@ -11,7 +11,8 @@
    politeness budget is never shared; a writer thread archives beside the fetch, one
    fsync per group of pages, then journals them: :mod:`flows.archiver`), parse it while
    the next one fetches, and load its rows and captures (in this process, the
-   warehouse's only writer), gathered over batches into writes of ~`write_rows` rows.
+   warehouse's only writer), gathered over batches into writes of ~`write_rows` rows
+   (:mod:`flows.batch_writes`).
    Order: WARC write → fsync → journal → rows handed back → parse → warehouse, so
    nothing downstream names a record that is not durable;
 5. **finalize**: captures a retry left behind, the run's verdict on itself
@@ -56,31 +57,23 @@ from crawler import (
 )
 from flows import settings
 from flows.archiving import RunSpec, row_dict
+from flows.batch_writes import WRITE_ROWS, BatchWrites
 from flows.executors import Executor, ThreadExecutor
 from flows.health import RunFailed, cause_line, night_problem
 from flows.lock import writer_lock
-from flows.payloads import Payload, parser_version
-from flows.progress import progress, run_logger
+from flows.payloads import parser_version
+from flows.progress import Stage, StageClock, progress, run_logger
 from flows.recovery import recapture_lost, recover_run
 from flows.stages import BatchResult, DiscoverResult
-from flows.summary import build_summary, publish_snapshot
+from flows.summary import build_summary, publish_snapshot, summary_markdown
 from flows.writers import close_writers
-from warehouse import CaptureRecord, connect, load_captures
+from warehouse import connect
 from warehouse import crawl_state as state
 
 __all__ = ["MAX_LINK_PAGES", "WRITE_ROWS", "CrawlParams", "crawl", "run_pipeline", "validate"]
 
 #: Pages a links-mode crawl (no sitemap) follows at most, when max_pages is not given.
 MAX_LINK_PAGES = 10_000
-
-#: Fetch rows and parsed captures gather until this many rows (or WRITE_SECONDS), then go
-#: to the warehouse in one write (and the rest at the end). A write costs ~0.15 s whatever
-#: its size (DuckDB plans and runs the crawl-state upserts, then the load), so a fast crawl
-#: writing every 200-page batch spent most of its warehouse time on that; a polite one
-#: (a batch takes minutes) still writes every batch. Nothing waits on the rows in between:
-#: the journal holds each one, and a resumed run records what a crash left out.
-WRITE_ROWS = 1000
-WRITE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -137,6 +130,7 @@ class _Run:
     resumed: bool
     log: logging.Logger | logging.LoggerAdapter[logging.Logger]
     started: float  # perf_counter at the pipeline's start
+    clock: StageClock  # the seconds of each stage (the summary's stage_s)
     not_before: float = 0.0  # the fetcher's politeness clock, carried from stage to stage
     batch_size: int = MIN_BATCH  # pages per fetch batch, once discovery knows the pace
 
@@ -154,28 +148,35 @@ def run_pipeline(params: CrawlParams, executor: Executor, *,
     validate(params)
     if logging.getLogger("httpx").level == logging.NOTSET:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), StageClock()
     data = settings.data_dir(params.data_dir).resolve()
     with writer_lock(data, "crawl", wait=params.lock_wait):
-        con = connect(settings.db_path(data))
+        with clock.stage(Stage.OPEN):
+            con = connect(settings.db_path(data))
         try:
-            return _run(params, executor, con, data, started, publish)
+            return _run(params, executor, con, data, (started, clock), publish)
         finally:
             con.close()
 
 
-def _run(params: CrawlParams, executor: Executor, con: Any, data: Path, started: float,
+def _run(params: CrawlParams, executor: Executor, con: Any, data: Path,
+         clock: tuple[float, StageClock],
          publish: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
-    """The stages in order; a run stopped by an error is recorded 'failed' with its cause."""
-    run_id = None
+    """The stages in order, each timed on the clock (started: the pipeline's start); a run
+    stopped by an error is recorded 'failed' with its cause."""
+    run_id, (started, stages) = None, clock
     try:
-        run = _start(params, executor, con, data, started)
-        run_id = run.run_id
-        if run.resumed:
-            _recover(run)
-        found = _discover(run)
-        frontier = _plan(run, found)
-        fetched = _batches(run, frontier)
+        with stages.stage(Stage.START):
+            run = _start(params, executor, con, data, started, stages)
+            run_id = run.run_id
+            if run.resumed:
+                _recover(run)
+        with stages.stage(Stage.DISCOVER):
+            found = _discover(run)
+        with stages.stage(Stage.PLAN):
+            frontier = _plan(run, found)
+        with stages.stage(Stage.BATCHES):
+            fetched = _batches(run, frontier)
         summary = _finalize(run, found, fetched, frontier.total)
     except BaseException as exc:
         if run_id is not None:
@@ -191,7 +192,7 @@ def _run(params: CrawlParams, executor: Executor, con: Any, data: Path, started:
 
 
 def _start(params: CrawlParams, executor: Executor, con: Any, data: Path,
-           started: float) -> _Run:
+           started: float, clock: StageClock) -> _Run:
     """Open tonight's run, or find the unfinished one of the same night."""
     base_url = normalize_url(params.base_url).rstrip("/") or params.base_url
     version = parser_version()
@@ -205,7 +206,7 @@ def _start(params: CrawlParams, executor: Executor, con: Any, data: Path,
     )
     log = run_logger()
     log.info("crawl run %s of %s (%s)", run_id, base_url, "resumed" if resumed else "new")
-    return _Run(params, executor, con, spec, resumed, log, started)
+    return _Run(params, executor, con, spec, resumed, log, started, clock)
 
 
 def _recover(run: _Run) -> None:
@@ -278,52 +279,13 @@ def _plan(run: _Run, found: DiscoverResult) -> Frontier:
                     limit=remaining, allowed=allowed)
 
 
-class _Writes:
-    """The warehouse writes of the batch stage: fetch rows and parse futures gathered,
-    written together (rows, then the captures parsed so far) once `write_rows` rows wait
-    or WRITE_SECONDS have passed since the last write."""
-
-    def __init__(self, run: _Run) -> None:
-        self.run = run
-        self.rows: list[dict[str, Any]] = []
-        self.parses: list[Any] = []  # parse futures (or parsed records) not loaded yet
-        self.written = time.monotonic()
-
-    def parse(self, payloads: list[Payload]) -> None:
-        """Parse a batch's payloads: beside the next fetch when the executor parses in
-        other processes, else now (CPU: not beside the fetch, the GIL)."""
-        if not payloads:
-            return
-        future = self.run.executor.submit("parse", items=payloads,
-                                          parser_version=self.run.spec.parser_version)
-        self.parses.append(future if self.run.executor.parallel_parse else future.result())
-
-    def add(self, rows: list[FetchRow]) -> None:
-        """Gather a batch's rows; write everything gathered once there are enough."""
-        self.rows += [row_dict(row) for row in rows]
-        if (len(self.rows) >= self.run.params.write_rows
-                or time.monotonic() - self.written >= WRITE_SECONDS):
-            self.flush()
-
-    def flush(self) -> None:
-        """Write the gathered rows, then load every capture parsed for them (waiting for
-        the parses still running)."""
-        state.record_fetches(self.run.con, self.rows)
-        records: list[CaptureRecord] = []
-        for parsed in self.parses:
-            records += parsed if isinstance(parsed, list) else parsed.result()
-        if records:
-            load_captures(self.run.con, records)
-        self.rows, self.parses = [], []
-        self.written = time.monotonic()
-
-
 def _batches(run: _Run, frontier: Frontier) -> int:
     """Fetch → archive → parse → load, batch after batch; returns the rows fetched.
 
     While one batch's rows and captures are written (mostly DuckDB's C++, off the GIL),
     the next batch is already fetching."""
-    writes = _Writes(run)
+    writes = BatchWrites(run.executor, run.con, parser_version=run.spec.parser_version,
+                         write_rows=run.params.write_rows, clock=run.clock)
     fetched = 0
     progress("plan", 0, frontier.total)
     fetching = _submit_fetch(run, frontier)
@@ -360,22 +322,27 @@ def _finalize(run: _Run, found: DiscoverResult, fetched: int, total: int) -> dic
     or failed with the reason), publish the snapshot, and return the summary. A snapshot
     that could not be published makes a partial night: recorded failed, repaired by the
     next run's publish."""
-    con, spec = run.con, run.spec
-    recapture_lost(con, spec)
-    problem = night_problem(con, run.run_id, spec.base_url)
-    status = state.RunStatus.FAILED if problem else state.RunStatus.FINISHED
-    state.finish_run(con, run.run_id, status=status, error=problem)
-    close_writers(run.run_id)
-    with contextlib.suppress(FileNotFoundError):
-        spec.journal.unlink()
-    not_published = publish_snapshot(con, settings.db_path(Path(spec.data_dir)), warn=False)
+    con, spec, clock = run.con, run.spec, run.clock
+    with clock.stage(Stage.CHECK):
+        recapture_lost(con, spec)
+        problem = night_problem(con, run.run_id, spec.base_url)
+        status = state.RunStatus.FAILED if problem else state.RunStatus.FINISHED
+        state.finish_run(con, run.run_id, status=status, error=problem)
+        close_writers(run.run_id)
+        with contextlib.suppress(FileNotFoundError):
+            spec.journal.unlink()
+    not_published = publish_snapshot(con, settings.db_path(Path(spec.data_dir)), warn=False,
+                                      clock=clock)
     if not_published:
         problem = (f"partial night: archive and warehouse written, snapshot and analytics not "
                    f"published ({not_published}); the next run publishes them"
                    + (f"; also {problem}" if problem else ""))
         state.finish_run(con, run.run_id, status=state.RunStatus.FAILED, error=problem)
-    summary = build_summary(con, run.run_id, elapsed=time.perf_counter() - run.started,
-                            sitemap_errors=found.sitemap_errors)
+    with clock.stage(Stage.SUMMARY):
+        summary = build_summary(con, run.run_id, elapsed=time.perf_counter() - run.started,
+                                sitemap_errors=found.sitemap_errors)
+    summary["stage_s"] = clock.rounded()
+    summary["markdown"] = summary_markdown(summary)
     progress("done", fetched, total)
     run.log.info("crawl %s %s: %s", run.run_id, summary["status"], {
         k: summary["counts"][k] for k in ("fetched", "not_modified", "new_pages",

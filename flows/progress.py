@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
 
-__all__ = ["is_task_retry", "progress", "run_logger", "set_progress_hook"]
+__all__ = ["Stage", "StageClock", "is_task_retry", "progress", "run_logger",
+           "set_progress_hook"]
 
 log = logging.getLogger("verdicts.crawl")
 
@@ -60,3 +64,40 @@ def is_task_retry() -> bool:
     except Exception:  # noqa: BLE001 - no Prefect context
         return False
     return bool(ctx is not None and ctx.task_run.run_count > 1)
+
+
+class Stage(StrEnum):
+    """The parts of a crawl run timed by :class:`StageClock` (the summary's ``stage_s``)."""
+
+    OPEN = "open"  # writer lock and warehouse connection (the schema applied)
+    START = "start"  # the run opened or found, and a resumed run's recovery
+    DISCOVER = "discover"  # robots.txt and sitemaps fetched, archived and recorded
+    PLAN = "plan"  # tonight's fetch list from every known URL's state
+    BATCHES = "batches"  # fetch, archive, parse and load, batch after batch
+    WAREHOUSE = "warehouse"  # of which: the writes of rows and captures
+    CHECK = "check"  # lost captures recaptured, the night judged, the run closed
+    REFRESH = "refresh"  # the derived tables brought up to date
+    PUBLISH = "publish"  # CHECKPOINT, copy and rename of the analysts' snapshot
+    SUMMARY = "summary"  # the run's figures read back
+
+
+class StageClock:
+    """Seconds spent in each stage of one run, summed over its repeats, so a slow night
+    says where its time went (the summary's ``stage_s``; bench.soak compares them across
+    a year of nights)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[Stage, float] = {}
+
+    @contextmanager
+    def stage(self, name: Stage) -> Iterator[None]:
+        """Time the block as (part of) stage `name`, whether it returns or raises."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
+
+    def rounded(self) -> dict[str, float]:
+        """The stages timed so far, in seconds to the millisecond, in Stage order."""
+        return {str(s): round(self.seconds[s], 3) for s in Stage if s in self.seconds}

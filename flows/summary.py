@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.health import cause_line
-from flows.progress import run_logger
+from flows.progress import Stage, StageClock, run_logger
 from warehouse import crawl_state as state
 
 __all__ = ["build_summary", "publish_snapshot", "summary_markdown"]
@@ -73,6 +73,7 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         f"- night (observed_at): {summary['observed_at']}",
         f"- status: {summary['status']}, starts: {summary['starts']}"
         + (f", took {summary['elapsed_s']:.1f} s" if summary.get("elapsed_s") else ""),
+        *_stage_line(summary.get("stage_s")),
         *failed,
         f"- requests: {c['requests']}, body bytes received: {c['bytes_received']:,}",
         "",
@@ -96,6 +97,13 @@ def summary_markdown(summary: dict[str, Any]) -> str:
         *_change_lines(summary["verdict_changes"]),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _stage_line(stage_s: dict[str, float] | None) -> list[str]:
+    """Where the run's time went, stage by stage (flows.progress.Stage)."""
+    if not stage_s:
+        return []
+    return ["- time by stage: " + ", ".join(f"{k} {v:.2f} s" for k, v in stage_s.items())]
 
 
 def _failure_lines(failures: Sequence[dict[str, Any]]) -> list[str]:
@@ -132,14 +140,21 @@ def _change_lines(changes: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def publish_snapshot(con: Any, db: Path, *, warn: bool = True) -> str | None:
+def publish_snapshot(con: Any, db: Path, *, warn: bool = True,
+                     clock: StageClock | None = None) -> str | None:
     """Refresh the analysts' read-only snapshot (warehouse.snapshot) and its analytics after
     a run; None when done, else one line naming the cause (not raised: the run itself is
-    recorded). Logged as a warning unless the caller reports it (`warn=False`)."""
+    recorded). Logged as a warning unless the caller reports it (`warn=False`). The
+    refresh and the publish are timed on `clock` when given."""
+    clock = clock or StageClock()
     try:
+        from warehouse.history import refresh_analytics
         from warehouse.snapshot import publish_snapshot as publish
 
-        publish(db, con)
+        with clock.stage(Stage.REFRESH):
+            refresh_analytics(con)
+        with clock.stage(Stage.PUBLISH):
+            publish(db, con, refresh=False)
     except Exception as exc:  # noqa: BLE001
         why = cause_line(exc)
         if warn:

@@ -156,3 +156,6 @@ def test_thirty_nights_lose_duplicate_and_mismatch_nothing(tmp_path: Path) -> No
     assert set(report["kills"]["by_kind"]) == {"fetch", "warc", "load"}
     assert report["unreachable_night"] is not None and report["damaged"]
     assert report["ok"] is True and out.returncode == 0, out.stderr[-2000:]
+    # where each night's time went, from the run's own summary (stage_s)
+    assert {"open", "plan", "batches", "refresh", "publish"} <= set(
+        report["cost"]["last"]["stage_s"])

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.nightly import nightly_crawl
+from flows.progress import Stage
 from flows.reparse import reparse_archive
 from replica import Replica
 from warehouse import connect
@@ -90,6 +91,12 @@ def test_nightly_crawl_flow_runs_tasks_in_batches_and_publishes_a_summary(
     assert c["changed"] > 0 and c["not_modified"] > 0
     for change in summary["verdict_changes"]:
         assert change["url"] in md and f"{change['old_value']} | {change['new_value']}" in md
+    stages = summary["stage_s"]  # where the night's time went: every stage, in order
+    assert list(stages) == [str(s) for s in Stage]
+    assert 0 < stages["warehouse"] <= stages["batches"]  # the writes are part of the batches
+    outer = sum(v for k, v in stages.items() if k not in ("warehouse", "summary"))
+    assert outer <= summary["elapsed_s"]
+    assert f"- time by stage: open {stages['open']:.2f} s, start" in md
 
 
 def test_dask_task_runner_on_a_local_cluster(prefect_server: None, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Warehouse writes gathered over fetch batches (flows.pipeline.WRITE_ROWS): fewer writes,
+"""Warehouse writes gathered over fetch batches (flows.batch_writes.WRITE_ROWS): fewer writes,
 the same warehouse as writing every batch."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-import flows.pipeline as pipeline
+import flows.batch_writes as batch_writes
 from flows import settings
 from flows.pipeline import crawl
 from replica import Replica
@@ -26,13 +26,13 @@ def _night(r: Replica, data: Path, write_rows: int, monkeypatch: pytest.MonkeyPa
            ) -> tuple[int, dict[str, Any]]:
     """One crawl night; the number of capture loads it made and what it left."""
     loads: list[int] = []
-    real = pipeline.load_captures
+    real = batch_writes.load_captures
 
     def load_captures(con: Any, records: Any, **kw: Any) -> Any:
         loads.append(len(records))
         return real(con, records, **kw)
 
-    monkeypatch.setattr(pipeline, "load_captures", load_captures)
+    monkeypatch.setattr(batch_writes, "load_captures", load_captures)
     crawl(r.base_url, data_dir=str(data), observed_at=NIGHT, rate=0, concurrency=3,
           batch_size=BATCH, write_rows=write_rows, parse_processes=0)
     con = connect(settings.db_path(data))
