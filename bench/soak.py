@@ -39,8 +39,8 @@ Cost: wall time (the child process, Prefect included), the run's own time (its -
 `elapsed_s`: from its start to its summary, the publish included) and where it went (its
 `stage_s`), requests (the replica's log) and net rows written on night 2 and on the last
 night, their ratio, and the database size; and the same medians over early and late quiet
-nights of each kind (`like_for_like`), stage by stage. The last nights are quiet (no fault, no kill, the site up), so the last night, like
-night 2, follows fault-free nights.
+nights of each kind (`like_for_like`), stage by stage. The last nights are quiet (no
+fault, no kill, the site up), so the last night, like night 2, follows fault-free nights.
 """
 
 from __future__ import annotations

@@ -3,18 +3,22 @@
 The loaders log what they write, in the same transaction (``sql/012_refresh_log.sql``):
 :func:`warehouse.load.load_captures` the URLs, tool slugs and review texts (tool key,
 quote) of the captures it inserts or reparses (before and after), and
-:func:`warehouse.crawl_state.record_fetches` the pages found gone or failing.
+:func:`warehouse.crawl_state.record_fetches` the pages found gone or failing; each URL
+and slug with the earliest moment (observed_at) of what changed, its ``since``.
 :func:`refresh_pending` then recomputes, in one transaction and in dependency order:
 
 1. the compact-score fill of every review with a logged text (a fill crosses pages: the
    same review seen scored elsewhere), and logs the pages whose filled rows changed;
 2. ``tool_state`` and ``review_state`` for the logged pages (a series is keyed by its page,
    so every series with a new, changed or deleted observation is rebuilt whole), logging
-   the tools of the rows removed and written;
-3. ``trend_state`` for the logged tools (over all their pages' histories and lives);
+   the tools of the rows removed and written, with their pages' ``since``;
+3. ``trend_state`` for the logged tools from each tool's ``since`` on: the states before it
+   stay, and only each series' state in force at that moment and the states and page
+   lives after it are read, so a night's refresh does not grow with the tools' history;
 
 then empties the log. Each step is the same table macro as the full rebuild, scoped by
-the log (``internal.tool_state_of(true)`` …), so both give the same rows.
+the log (``internal.tool_state_of(true)`` …), so both give the same rows
+(tests/warehouse/test_incremental.py).
 """
 
 from __future__ import annotations

@@ -6,16 +6,29 @@
 -- pending_url: one row per page URL whose captures or observations were inserted,
 -- reparsed (old and new URL) or whose life changed (a crawl found it gone or failing)
 -- since the last refresh. The refresh adds the URLs whose reviews' filled scores moved.
+--   since   the earliest moment (observed_at) of what changed: the page's derived rows
+--           before it stand ('-infinity': everything may have changed). A log entry for
+--           a URL already logged keeps the earlier moment (internal.earliest).
 CREATE TABLE IF NOT EXISTS internal.pending_url (
-    url VARCHAR PRIMARY KEY
+    url   VARCHAR PRIMARY KEY,
+    since TIMESTAMPTZ DEFAULT '-infinity'
 );
+ALTER TABLE internal.pending_url ADD COLUMN IF NOT EXISTS since TIMESTAMPTZ DEFAULT '-infinity';
 
 -- pending_slug: one row per tool slug with an observation inserted or deleted since the
 -- last refresh (its vendor is resolved again); the refresh adds the slugs of the history
--- rows it rewrote (their trends are rebuilt).
+-- rows it rewrote (their trends are rebuilt from `since` on: the earliest moment at which
+-- one of the tool's pages changed, as in pending_url).
 CREATE TABLE IF NOT EXISTS internal.pending_slug (
-    slug VARCHAR PRIMARY KEY
+    slug  VARCHAR PRIMARY KEY,
+    since TIMESTAMPTZ DEFAULT '-infinity'
 );
+ALTER TABLE internal.pending_slug ADD COLUMN IF NOT EXISTS since TIMESTAMPTZ DEFAULT '-infinity';
+
+-- earliest(a, b): the earlier of two log moments, NULL read as '-infinity' (from the
+-- beginning): what a log entry for a URL or slug already logged keeps.
+CREATE OR REPLACE MACRO internal.earliest(a, b) AS
+    least(coalesce(a, '-infinity'::TIMESTAMPTZ), coalesce(b, '-infinity'::TIMESTAMPTZ));
 
 -- pending_review_key: one row per review text (tool key, quote) with an observation
 -- inserted or deleted since the last refresh: the compact-score fill of every review with

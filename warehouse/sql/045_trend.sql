@@ -115,6 +115,16 @@ CREATE OR REPLACE MACRO internal.majority(xs, tie) AS
                   'n': -len(list_filter(xs, lambda y: y = k)), 'k': k})) AS s)
     ) END;
 
+-- pending_trend_prior: one row per trend figure (kind, slug, persona) of a tool an
+-- incremental refresh is rebuilding: its last trend_state row before the tool's since,
+-- which stays (trend_state_of(true) numbers on from it and compares with it). Filled and
+-- emptied within one refresh (queries/history_trend_state_incremental.sql).
+CREATE TABLE IF NOT EXISTS internal.pending_trend_prior (
+    kind VARCHAR, slug VARCHAR, persona VARCHAR, state_no INTEGER, valid_from TIMESTAMPTZ,
+    verdict VARCHAR, value DOUBLE, pages INTEGER, value_min INTEGER, value_max INTEGER,
+    inferred_pages INTEGER, category VARCHAR
+);
+
 -- trend_state_live: one row per state of a tool's figure across all its live pages (kind
 -- 'panel', persona '') or of a critic's review of a tool across them (kind 'review').
 -- The rule: at any moment t, each page of the tool that is live at t (page_life_live)
@@ -132,16 +142,49 @@ CREATE OR REPLACE MACRO internal.majority(xs, tie) AS
 -- pages changed at that moment; cause_pages counts them). cause_source: the source of the
 -- capture behind the cause at cause_url (the one that opened the page's state or its live
 -- span), 'crawl' for 'page_gone' (a crawl found the page gone).
--- trend_state_of(scoped): the same for the tools in internal.pending_slug, reading page
--- life for internal.pending_life_url (scoped true: an incremental refresh fills both).
+-- trend_state_of(scoped): with scoped true, the states of the tools in
+-- internal.pending_slug from each tool's `since` on (reading page life for
+-- internal.pending_life_url: an incremental refresh fills both), numbered on from, and
+-- compared with, each figure's last state before it (internal.pending_trend_prior, kept).
+-- A figure's states before since do not depend on what changed at or after it, so only
+-- each series' states from since on and its last one before are read: a night's refresh
+-- costs what changed, not the tools' whole history.
 -- (Evaluated per page change, not per moment x page: a page's contribution changes only
 -- at its own states and life events, so it is spread over the moments it covers.)
 CREATE OR REPLACE MACRO internal.trend_state_of(scoped) AS TABLE
-WITH series AS (
-    SELECT * FROM internal.trend_series_of(scoped)
+WITH bound AS (  -- scoped: the moment each pending tool's states are recomputed from
+    SELECT slug, coalesce(since, '-infinity'::TIMESTAMPTZ) AS since
+    FROM internal.pending_slug WHERE scoped
 ),
-life AS (
-    SELECT * FROM internal.page_life_of(scoped)
+prior AS (  -- scoped: each figure's last state before its tool's since (kept as it is)
+    SELECT kind, slug, persona, state_no, valid_from,
+           {'verdict': verdict, 'value': value, 'pages': pages, 'value_min': value_min,
+            'value_max': value_max, 'inferred_pages': inferred_pages,
+            'category': category} AS fig
+    FROM internal.pending_trend_prior WHERE scoped
+),
+series AS (  -- each series' states from its tool's since on, and the one in force
+             -- before it, moved to the moment just before since (`eve`: since - 1 µs)
+    SELECT * EXCLUDE (from_at, valid_from),
+           CASE WHEN valid_from < from_at THEN from_at - INTERVAL 1 MICROSECOND
+                ELSE valid_from END AS valid_from
+    FROM (SELECT t.*, coalesce(b.since, '-infinity'::TIMESTAMPTZ) AS from_at
+          FROM internal.trend_series_of(scoped) t LEFT JOIN bound b USING (slug)
+          QUALIFY t.valid_from >= from_at
+               OR row_number() OVER (PARTITION BY kind, slug, persona, url, pos,
+                                                  t.valid_from < from_at
+                                     ORDER BY t.valid_from DESC) = 1)
+),
+life AS (  -- per tool, its pages' live spans from its since on: a span begun before it
+           -- starts at the eve, one ended before it is left out
+    SELECT k.slug, l.url, l.span_no,
+           CASE WHEN l.live_from < k.since THEN k.since - INTERVAL 1 MICROSECOND
+                ELSE l.live_from END AS live_from,
+           l.live_to, l.ended_by, l.source
+    FROM internal.page_life_of(scoped) l
+    JOIN (SELECT DISTINCT s.slug, s.url, coalesce(b.since, '-infinity'::TIMESTAMPTZ) AS since
+          FROM series s LEFT JOIN bound b USING (slug)) k USING (url)
+    WHERE l.live_to IS NULL OR l.live_to >= k.since
 ),
 keys AS (
     SELECT DISTINCT kind, slug, persona, url, pos FROM series
@@ -150,9 +193,9 @@ changes AS (  -- the moments at which one page's contribution may change: its st
     SELECT DISTINCT * FROM (
         SELECT kind, slug, persona, url, pos, valid_from AS moment FROM series
         UNION ALL
-        SELECT k.*, l.live_from FROM keys k JOIN life l USING (url)
+        SELECT k.*, l.live_from FROM keys k JOIN life l USING (slug, url)
         UNION ALL
-        SELECT k.*, l.live_to FROM keys k JOIN life l USING (url)
+        SELECT k.*, l.live_to FROM keys k JOIN life l USING (slug, url)
         WHERE l.live_to IS NOT NULL
     )
 ),
@@ -176,7 +219,7 @@ valued AS (  -- a page's contribution from each of its change moments on: NULL w
         ON s.kind = c.kind AND s.slug = c.slug AND s.persona = c.persona AND s.url = c.url
        AND s.pos = c.pos AND c.moment >= s.valid_from
     ASOF LEFT JOIN life l
-        ON l.url = c.url AND c.moment >= l.live_from
+        ON l.slug = c.slug AND l.url = c.url AND c.moment >= l.live_from
 ),
 spans AS (  -- each contribution holds over [moment, until); prev: the one before it
     SELECT *, lag(cur) OVER w AS prev, lead(moment) OVER w AS until
@@ -228,31 +271,41 @@ agg AS (  -- the figures at every moment (none live: pages 0) and what caused th
     LEFT JOIN figures f USING (kind, slug, persona, idx)
     LEFT JOIN events e USING (kind, slug, persona, moment)
 ),
-started AS (  -- from the first moment a page counts
-    SELECT *, {'verdict': verdict, 'value': value, 'pages': pages, 'value_min': value_min,
-               'value_max': value_max, 'inferred_pages': inferred_pages,
-               'category': category} AS fig
+started AS (  -- from the first moment a page counts (a figure with a prior state counted
+              -- before), and from the tool's since on
+    SELECT a.kind, a.slug, a.persona, a.moment,
+           {'verdict': a.verdict, 'value': a.value, 'pages': a.pages,
+            'value_min': a.value_min, 'value_max': a.value_max,
+            'inferred_pages': a.inferred_pages, 'category': a.category} AS fig,
+           a.cause, a.cause_url, a.cause_pages, a.cause_source, false AS kept
     FROM (SELECT *, max(pages) OVER (PARTITION BY kind, slug, persona ORDER BY moment
                                      ROWS UNBOUNDED PRECEDING) AS seen
-          FROM agg)
-    WHERE seen > 0
+          FROM agg) a
+    LEFT JOIN bound b ON b.slug = a.slug
+    LEFT JOIN prior p ON p.kind = a.kind AND p.slug = a.slug AND p.persona = a.persona
+    WHERE (a.seen > 0 OR p.slug IS NOT NULL)
+      AND a.moment >= coalesce(b.since, '-infinity'::TIMESTAMPTZ)
 ),
-flagged AS (
+flagged AS (  -- a state starts where the figure differs from the one before (the prior's)
     SELECT *, (fig IS DISTINCT FROM lag(fig) OVER (PARTITION BY kind, slug, persona
                                                    ORDER BY moment))::INTEGER AS is_new
-    FROM started
+    FROM (SELECT * FROM started
+          UNION ALL BY NAME
+          SELECT kind, slug, persona, valid_from AS moment, fig, true AS kept FROM prior)
 ),
 states AS (
-    SELECT * FROM flagged WHERE is_new = 1
+    SELECT * FROM flagged WHERE is_new = 1 AND NOT kept
 )
-SELECT kind, slug, persona,
-       (row_number() OVER k)::INTEGER AS state_no,
-       moment AS valid_from,
-       lead(moment) OVER k AS valid_to,
-       verdict, value, pages, value_min, value_max, inferred_pages, category,
-       cause, cause_url, cause_pages, cause_source
-FROM states
-WINDOW k AS (PARTITION BY kind, slug, persona ORDER BY moment);
+SELECT s.kind, s.slug, s.persona,
+       (coalesce(p.state_no, 0) + row_number() OVER k)::INTEGER AS state_no,
+       s.moment AS valid_from,
+       lead(s.moment) OVER k AS valid_to,
+       s.fig.verdict, s.fig.value, s.fig.pages, s.fig.value_min, s.fig.value_max,
+       s.fig.inferred_pages, s.fig.category,
+       s.cause, s.cause_url, s.cause_pages, s.cause_source
+FROM states s
+LEFT JOIN prior p ON p.kind = s.kind AND p.slug = s.slug AND p.persona = s.persona
+WINDOW k AS (PARTITION BY s.kind, s.slug, s.persona ORDER BY s.moment);
 
 -- trend_state_live: one row per state of a tool's figure (or a critic's review of it)
 -- across all its live pages, over every tool: trend_state_of(false), documented above.

@@ -1,10 +1,17 @@
 -- Rebuilds the review_state rows of the pages in internal.pending_url, and adds the tools
--- of the rows it removed and wrote to internal.pending_slug (their trends are rebuilt).
-INSERT OR IGNORE INTO internal.pending_slug
-SELECT DISTINCT tool_slug FROM internal.review_state
-WHERE url IN (SELECT url FROM internal.pending_url);
+-- of the rows it removed and wrote to internal.pending_slug, each with the earliest since
+-- of its pages (their trends are rebuilt from then on).
+INSERT INTO internal.pending_slug
+SELECT s.tool_slug, min(coalesce(p.since, '-infinity')) FROM internal.review_state s
+JOIN internal.pending_url p USING (url)
+WHERE s.tool_slug IS NOT NULL
+GROUP BY s.tool_slug
+ON CONFLICT (slug) DO UPDATE SET since = internal.earliest(since, excluded.since);
 DELETE FROM internal.review_state WHERE url IN (SELECT url FROM internal.pending_url);
 INSERT INTO internal.review_state BY NAME SELECT * FROM internal.review_state_of(true);
-INSERT OR IGNORE INTO internal.pending_slug
-SELECT DISTINCT tool_slug FROM internal.review_state
-WHERE url IN (SELECT url FROM internal.pending_url);
+INSERT INTO internal.pending_slug
+SELECT s.tool_slug, min(coalesce(p.since, '-infinity')) FROM internal.review_state s
+JOIN internal.pending_url p USING (url)
+WHERE s.tool_slug IS NOT NULL
+GROUP BY s.tool_slug
+ON CONFLICT (slug) DO UPDATE SET since = internal.earliest(since, excluded.since);
