@@ -30,6 +30,17 @@ ALTER TABLE internal.pending_slug ADD COLUMN IF NOT EXISTS since TIMESTAMPTZ DEF
 CREATE OR REPLACE MACRO internal.earliest(a, b) AS
     least(coalesce(a, '-infinity'::TIMESTAMPTZ), coalesce(b, '-infinity'::TIMESTAMPTZ));
 
+-- pending_tools_of(history): one row per tool with a row of the history table named
+-- (e.g. 'internal.tool_state') on a page in pending_url: slug, and the earliest since of
+-- those pages (what an incremental refresh adds to pending_slug, before and after it
+-- rebuilds the pages' rows).
+CREATE OR REPLACE MACRO internal.pending_tools_of(history) AS TABLE
+SELECT s.tool_slug AS slug, min(coalesce(p.since, '-infinity'::TIMESTAMPTZ)) AS since
+FROM query_table(history) s
+JOIN internal.pending_url p USING (url)
+WHERE s.tool_slug IS NOT NULL
+GROUP BY s.tool_slug;
+
 -- pending_review_key: one row per review text (tool key, quote) with an observation
 -- inserted or deleted since the last refresh: the compact-score fill of every review with
 -- that text is recomputed (tool_key as in review_fill_of: 's:' || slug, else 'n:' || name).

@@ -2,16 +2,10 @@
 -- of the rows it removed and wrote to internal.pending_slug, each with the earliest since
 -- of its pages (their trends are rebuilt from then on).
 INSERT INTO internal.pending_slug
-SELECT s.tool_slug, min(coalesce(p.since, '-infinity')) FROM internal.review_state s
-JOIN internal.pending_url p USING (url)
-WHERE s.tool_slug IS NOT NULL
-GROUP BY s.tool_slug
+SELECT * FROM internal.pending_tools_of('internal.review_state')
 ON CONFLICT (slug) DO UPDATE SET since = internal.earliest(since, excluded.since);
 DELETE FROM internal.review_state WHERE url IN (SELECT url FROM internal.pending_url);
 INSERT INTO internal.review_state BY NAME SELECT * FROM internal.review_state_of(true);
 INSERT INTO internal.pending_slug
-SELECT s.tool_slug, min(coalesce(p.since, '-infinity')) FROM internal.review_state s
-JOIN internal.pending_url p USING (url)
-WHERE s.tool_slug IS NOT NULL
-GROUP BY s.tool_slug
+SELECT * FROM internal.pending_tools_of('internal.review_state')
 ON CONFLICT (slug) DO UPDATE SET since = internal.earliest(since, excluded.since);
