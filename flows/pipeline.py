@@ -129,8 +129,7 @@ class _Run:
     spec: RunSpec
     resumed: bool
     log: logging.Logger | logging.LoggerAdapter[logging.Logger]
-    started: float  # perf_counter at the pipeline's start
-    clock: StageClock  # the seconds of each stage (the summary's stage_s)
+    clock: StageClock  # since the pipeline's start; the seconds of each stage (stage_s)
     not_before: float = 0.0  # the fetcher's politeness clock, carried from stage to stage
     batch_size: int = MIN_BATCH  # pages per fetch batch, once discovery knows the pace
 
@@ -148,34 +147,33 @@ def run_pipeline(params: CrawlParams, executor: Executor, *,
     validate(params)
     if logging.getLogger("httpx").level == logging.NOTSET:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request
-    started, clock = time.perf_counter(), StageClock()
+    clock = StageClock()
     data = settings.data_dir(params.data_dir).resolve()
     with writer_lock(data, "crawl", wait=params.lock_wait):
         with clock.stage(Stage.OPEN):
             con = connect(settings.db_path(data))
         try:
-            return _run(params, executor, con, data, (started, clock), publish)
+            return _run(params, executor, con, data, clock, publish)
         finally:
             con.close()
 
 
-def _run(params: CrawlParams, executor: Executor, con: Any, data: Path,
-         clock: tuple[float, StageClock],
+def _run(params: CrawlParams, executor: Executor, con: Any, data: Path, clock: StageClock,
          publish: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
-    """The stages in order, each timed on the clock (started: the pipeline's start); a run
-    stopped by an error is recorded 'failed' with its cause."""
-    run_id, (started, stages) = None, clock
+    """The stages in order, each timed on the clock; a run stopped by an error is recorded
+    'failed' with its cause."""
+    run_id = None
     try:
-        with stages.stage(Stage.START):
-            run = _start(params, executor, con, data, started, stages)
+        with clock.stage(Stage.START):
+            run = _start(params, executor, con, data, clock)
             run_id = run.run_id
             if run.resumed:
                 _recover(run)
-        with stages.stage(Stage.DISCOVER):
+        with clock.stage(Stage.DISCOVER):
             found = _discover(run)
-        with stages.stage(Stage.PLAN):
+        with clock.stage(Stage.PLAN):
             frontier = _plan(run, found)
-        with stages.stage(Stage.BATCHES):
+        with clock.stage(Stage.BATCHES):
             fetched = _batches(run, frontier)
         summary = _finalize(run, found, fetched, frontier.total)
     except BaseException as exc:
@@ -192,7 +190,7 @@ def _run(params: CrawlParams, executor: Executor, con: Any, data: Path,
 
 
 def _start(params: CrawlParams, executor: Executor, con: Any, data: Path,
-           started: float, clock: StageClock) -> _Run:
+           clock: StageClock) -> _Run:
     """Open tonight's run, or find the unfinished one of the same night."""
     base_url = normalize_url(params.base_url).rstrip("/") or params.base_url
     version = parser_version()
@@ -206,7 +204,7 @@ def _start(params: CrawlParams, executor: Executor, con: Any, data: Path,
     )
     log = run_logger()
     log.info("crawl run %s of %s (%s)", run_id, base_url, "resumed" if resumed else "new")
-    return _Run(params, executor, con, spec, resumed, log, started, clock)
+    return _Run(params, executor, con, spec, resumed, log, clock)
 
 
 def _recover(run: _Run) -> None:
@@ -339,7 +337,7 @@ def _finalize(run: _Run, found: DiscoverResult, fetched: int, total: int) -> dic
                    + (f"; also {problem}" if problem else ""))
         state.finish_run(con, run.run_id, status=state.RunStatus.FAILED, error=problem)
     with clock.stage(Stage.SUMMARY):
-        summary = build_summary(con, run.run_id, elapsed=time.perf_counter() - run.started,
+        summary = build_summary(con, run.run_id, elapsed=clock.elapsed(),
                                 sitemap_errors=found.sitemap_errors)
     summary["stage_s"] = clock.rounded()
     summary["markdown"] = summary_markdown(summary)

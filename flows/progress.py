@@ -87,7 +87,12 @@ class StageClock:
     a year of nights)."""
 
     def __init__(self) -> None:
+        self.started = time.perf_counter()
         self.seconds: dict[Stage, float] = {}
+
+    def elapsed(self) -> float:
+        """Seconds since the clock was made (the run's start)."""
+        return time.perf_counter() - self.started
 
     @contextmanager
     def stage(self, name: Stage) -> Iterator[None]:
