@@ -39,10 +39,11 @@ CHILD = """
 import os, sys, time
 from pathlib import Path
 from datetime import datetime
+import flows.batch_writes as batch_writes
 import flows.pipeline as pipeline
 
 base, data, log, marker = sys.argv[1:5]
-real_fsync, real_load = os.fsync, pipeline.load_captures
+real_fsync, real_load = os.fsync, batch_writes.load_captures
 loaded = []
 
 def load_captures(con, records, **kw):
@@ -62,7 +63,7 @@ def fsync(fd):
             fh.write(f"{path}\\t{os.fstat(fd).st_size}\\n")
 
 os.fsync = fsync
-pipeline.load_captures = load_captures
+batch_writes.load_captures = load_captures
 pipeline.crawl(base, data_dir=data, observed_at=datetime.fromisoformat(sys.argv[5]),
                rate=0, concurrency=3, batch_size=8, write_rows=8, parse_processes=0)
 """
