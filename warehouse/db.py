@@ -1,7 +1,8 @@
 """Opening the DuckDB warehouse: UTC everywhere, schema applied on every writable open.
 
 Applying the schema also moves a warehouse made before the ``internal`` schema existed
-(its tables copied into ``internal``, nothing lost) and writes every analyst view's
+(its tables copied into ``internal``, nothing lost), remakes without it a table that has
+lost its PRIMARY KEY (rows and all) and writes every analyst view's
 documentation as ``COMMENT ON VIEW``/``COLUMN`` (from the ``.sql`` comments, see
 :mod:`warehouse.schema_docs`), so DuckDB tools show it.
 """
@@ -25,6 +26,9 @@ _MOVED_TABLES = (
     "capture", "tool", "comparison", "tool_observation", "review_observation",
     "crawl_run", "crawl_fetch", "vendor", "tool_vendor",
 )
+#: tables whose PRIMARY KEY was dropped (their writer keeps the key unique): a warehouse
+#: made before gets them anew, rows and all (DuckDB cannot drop a key in place)
+_UNKEYED_TABLES = ("crawl_fetch", "tool_observation", "review_observation")
 #: derived tables of that time: dropped (the next refresh rebuilds what replaced them)
 _DERIVED_TABLES = (
     "tool_state", "review_state", "tool_asof", "review_asof", "analytics_refresh",
@@ -59,6 +63,16 @@ def _move_legacy_tables(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(legacy & {*_MOVED_TABLES, *_DERIVED_TABLES})
 
 
+def _set_keyed_aside(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rename the tables of _UNKEYED_TABLES that still have their PRIMARY KEY aside (the
+    schema files then create them without it); return their names."""
+    keyed = {row[0] for row in con.execute(query("schema_keyed_tables")).fetchall()}
+    unkeyed = [table for table in _UNKEYED_TABLES if table in keyed]
+    for table in unkeyed:
+        con.execute(query("schema_unkey_table").format(table=table))
+    return unkeyed
+
+
 def _comment_views(con: duckdb.DuckDBPyConnection) -> None:
     """COMMENT ON every analyst view and its documented columns."""
     for name, doc in public_view_docs().items():
@@ -77,9 +91,13 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     comment the analyst views, in one transaction. Each statement is idempotent, so this
     is safe on a new file and on one that already has data."""
     with transaction(con):
+        unkeyed = _set_keyed_aside(con)
         for path in schema_files():
             con.execute(path.read_text(encoding="utf-8"))
-        if _move_legacy_tables(con):  # again: the files' one-time fills read moved tables
+        for table in unkeyed:
+            con.execute(query("schema_refill_table").format(table=table))
+        # again: the files' one-time fills read moved or refilled tables
+        if _move_legacy_tables(con) or unkeyed:
             for path in schema_files():
                 con.execute(path.read_text(encoding="utf-8"))
         _comment_views(con)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -71,6 +72,45 @@ def test_record_fetches_fills_defaults_and_later_rows_win(
     latest = state.latest_fetch(con, f"{BASE}/robots.txt")
     assert latest is not None and latest["http_status"] == 200
     assert state.latest_fetch(con, f"{BASE}/robots.txt", outcome="failed") is None
+
+
+def test_a_crawl_fetch_with_its_old_primary_key_is_remade_without_it(tmp_path: Path) -> None:
+    """crawl_fetch lost its PRIMARY KEY (a CHECKPOINT rewrites a whole index): a warehouse
+    made before gets the table anew, rows and all, and a later row still replaces the
+    run's earlier row for the URL instead of adding one."""
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    run, _, _ = state.open_run(con, base_url=BASE, observed_at=T0, parser_version="1", now=T0)
+    state.record_fetches(con, [
+        {"run_id": run, "url": f"{BASE}/{p}", "kind": "page", "outcome": "fetched",
+         "http_status": 200, "requests": 1} for p in ("a", "b")])
+    before = con.execute("SELECT * FROM crawl_fetch ORDER BY url").fetchall()
+    ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'crawl_fetch'"
+                      ).fetchone()[0].rstrip().rstrip(";").rstrip(")")
+    con.execute("CREATE TABLE internal.cf AS FROM internal.crawl_fetch")
+    con.execute("DROP TABLE internal.crawl_fetch")
+    con.execute(ddl + ", PRIMARY KEY(run_id, url));")  # as the table was made before
+    con.execute("INSERT INTO internal.crawl_fetch FROM internal.cf")
+    con.execute("DROP TABLE internal.cf")
+    assert _keyed(con)
+    con.close()
+
+    con = connect(path)
+    try:
+        assert not _keyed(con)
+        assert con.execute("SELECT * FROM crawl_fetch ORDER BY url").fetchall() == before
+        state.record_fetches(con, [{"run_id": run, "url": f"{BASE}/a", "kind": "page",
+                                    "outcome": "failed", "reason": "timeout"}])
+        got = con.execute("SELECT url, outcome FROM crawl_fetch ORDER BY url").fetchall()
+        assert got == [(f"{BASE}/a", "failed"), (f"{BASE}/b", "fetched")]
+    finally:
+        con.close()
+
+
+def _keyed(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'crawl_fetch' "
+        "AND constraint_type = 'PRIMARY KEY'").fetchone()[0])
 
 
 def test_fetch_schema_is_the_tables(con: duckdb.DuckDBPyConnection) -> None:

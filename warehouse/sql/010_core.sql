@@ -46,6 +46,9 @@ CREATE TABLE IF NOT EXISTS internal.comparison (
 
 -- tool_observation: one row per tool card in one capture: the card's figures and, in
 -- the full layout, the Decision table's. NULL where the page did not show the value.
+-- (capture_id, position) is unique: a load writes a capture's rows only with the capture
+-- itself, or after deleting its old ones (a reparse); no PRIMARY KEY, whose index every
+-- CHECKPOINT would rewrite whole (see crawl_fetch in 020_crawl.sql).
 CREATE TABLE IF NOT EXISTS internal.tool_observation (
     capture_id      VARCHAR NOT NULL,
     position        TINYINT NOT NULL,     -- 1 = left tool (first slug in the URL), 2 = right
@@ -65,8 +68,7 @@ CREATE TABLE IF NOT EXISTS internal.tool_observation (
     pricing         VARCHAR,
     best_for        VARCHAR,
     community_ship_votes INTEGER,         -- Decision row 'NN% Ship (S / N)': the ship votes S
-    community_votes INTEGER,              -- ... and all votes N; NULL where not shown or unsure
-    PRIMARY KEY (capture_id, position)
+    community_votes INTEGER               -- ... and all votes N; NULL where not shown or unsure
 );
 -- Columns added after the first release (warehouses made before get them here, NULL).
 ALTER TABLE internal.tool_observation ADD COLUMN IF NOT EXISTS community_ship_votes INTEGER;
@@ -76,6 +78,7 @@ ALTER TABLE internal.tool_observation ADD COLUMN IF NOT EXISTS community_votes I
 -- Compact pages show no persona names and no scores: persona is inferred from the
 -- order of the quotes (persona_inferred) and score/verdict are NULL here; the
 -- `reviews` view fills them from the same review seen with a score elsewhere.
+-- (capture_id, ordinal) is unique, kept so by the load as for tool_observation.
 CREATE TABLE IF NOT EXISTS internal.review_observation (
     capture_id       VARCHAR NOT NULL,
     ordinal          SMALLINT NOT NULL,   -- 1-based order on the page
@@ -86,6 +89,5 @@ CREATE TABLE IF NOT EXISTS internal.review_observation (
     persona_inferred BOOLEAN NOT NULL,
     score            INTEGER,             -- out of 100
     verdict          VARCHAR,             -- 'ship' or 'skip'
-    quote            VARCHAR,             -- review text without its curly quotes
-    PRIMARY KEY (capture_id, ordinal)
+    quote            VARCHAR              -- review text without its curly quotes
 );
