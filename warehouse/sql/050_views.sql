@@ -211,6 +211,65 @@ SELECT tool_slug, url, tool_position, persona, state_no, valid_from, valid_to,
        first_capture_id, last_capture_id, score, verdict, quote, score_source, source
 FROM internal.review_state;
 
+-- verdict_changes_of(urls) (helper): the rows of verdict_changes below of the pages in
+-- `urls` (a VARCHAR[]; NULL: every page). Each window is partitioned by page, so the
+-- rows of a page do not depend on other pages: a night's summary reads its own pages'
+-- histories only (sql/queries/crawl_verdict_changes.sql), not every page's.
+CREATE OR REPLACE MACRO internal.verdict_changes_of(urls) AS TABLE
+WITH panel AS (
+    SELECT 'panel' AS kind, tool_slug, NULL::VARCHAR AS persona, url, position,
+           valid_from, first_capture_id,
+           lag(last_seen_at) OVER w AS previous_observed_at,
+           lag(last_capture_id) OVER w AS previous_capture_id,
+           internal.badge(lag(panel_ship_pct) OVER w) AS verdict_before,
+           internal.badge(panel_ship_pct) AS verdict_after,
+           lag(panel_ship_pct) OVER w AS score_before, panel_ship_pct AS score_after,
+           'observed' AS basis, source
+    FROM internal.tool_state
+    WHERE urls IS NULL OR list_contains(urls, url)
+    WINDOW w AS (PARTITION BY tool_slug, url, position ORDER BY state_no)
+),
+review AS (
+    SELECT 'review' AS kind, tool_slug, persona, url, tool_position AS position,
+           valid_from, first_capture_id,
+           lag(last_seen_at) OVER w AS previous_observed_at,
+           lag(last_capture_id) OVER w AS previous_capture_id,
+           lag(verdict) OVER w AS verdict_before, verdict AS verdict_after,
+           lag(score) OVER w AS score_before, score AS score_after,
+           CASE WHEN score_source = 'page' AND lag(last_score_source) OVER w = 'page'
+                THEN 'observed' ELSE 'inferred' END AS basis, source
+    FROM internal.review_state
+    WHERE urls IS NULL OR list_contains(urls, url)
+    WINDOW w AS (PARTITION BY tool_slug, url, tool_position, persona ORDER BY state_no)
+),
+changes AS (
+    SELECT * FROM panel
+    UNION ALL
+    SELECT * FROM review
+),
+seq AS (  -- each capture of a URL and the one before it (ties in time: by content digest)
+    SELECT capture_id,
+           lag(capture_id) OVER (PARTITION BY url ORDER BY observed_at, payload_digest)
+               AS prev_id
+    FROM internal.capture
+    WHERE url IS NOT NULL AND parse_status <> 'error'
+      AND (urls IS NULL OR list_contains(urls, url))
+)
+SELECT c.kind, c.tool_slug, n.name, v.vendor, c.persona, c.url,
+       c.position AS tool_position,
+       c.valid_from AS observed_at, c.previous_observed_at,
+       c.verdict_before, c.verdict_after, c.score_before, c.score_after,
+       coalesce(c.verdict_after <> c.verdict_before, false) AS verdict_changed,
+       c.score_after <> c.score_before AS score_changed,
+       c.basis, c.first_capture_id AS capture_id, c.previous_capture_id, c.source
+FROM changes c
+JOIN seq q ON q.capture_id = c.first_capture_id AND q.prev_id = c.previous_capture_id
+LEFT JOIN internal.tool_names n ON n.slug = c.tool_slug
+LEFT JOIN internal.tool_vendor v ON v.slug = c.tool_slug
+WHERE c.score_before IS NOT NULL AND c.score_after IS NOT NULL
+  AND (c.score_after <> c.score_before
+       OR coalesce(c.verdict_after <> c.verdict_before, false));
+
 -- verdict_changes: one row per change observed within one page: the same URL, the same
 -- card (and persona), and two consecutive captures of that URL (parse errors aside) that
 -- both carry the value. Pages that disagree with each other are never a change, and no
@@ -244,56 +303,7 @@ FROM internal.review_state;
 --   source                the source of the capture at observed_at (the one that observed
 --                         the change): 'crawl', 'import', 'wayback' or 'commoncrawl'
 CREATE OR REPLACE VIEW verdict_changes AS
-WITH panel AS (
-    SELECT 'panel' AS kind, tool_slug, NULL::VARCHAR AS persona, url, position,
-           valid_from, first_capture_id,
-           lag(last_seen_at) OVER w AS previous_observed_at,
-           lag(last_capture_id) OVER w AS previous_capture_id,
-           internal.badge(lag(panel_ship_pct) OVER w) AS verdict_before,
-           internal.badge(panel_ship_pct) AS verdict_after,
-           lag(panel_ship_pct) OVER w AS score_before, panel_ship_pct AS score_after,
-           'observed' AS basis, source
-    FROM internal.tool_state
-    WINDOW w AS (PARTITION BY tool_slug, url, position ORDER BY state_no)
-),
-review AS (
-    SELECT 'review' AS kind, tool_slug, persona, url, tool_position AS position,
-           valid_from, first_capture_id,
-           lag(last_seen_at) OVER w AS previous_observed_at,
-           lag(last_capture_id) OVER w AS previous_capture_id,
-           lag(verdict) OVER w AS verdict_before, verdict AS verdict_after,
-           lag(score) OVER w AS score_before, score AS score_after,
-           CASE WHEN score_source = 'page' AND lag(last_score_source) OVER w = 'page'
-                THEN 'observed' ELSE 'inferred' END AS basis, source
-    FROM internal.review_state
-    WINDOW w AS (PARTITION BY tool_slug, url, tool_position, persona ORDER BY state_no)
-),
-changes AS (
-    SELECT * FROM panel
-    UNION ALL
-    SELECT * FROM review
-),
-seq AS (  -- each capture of a URL and the one before it (ties in time: by content digest)
-    SELECT capture_id,
-           lag(capture_id) OVER (PARTITION BY url ORDER BY observed_at, payload_digest)
-               AS prev_id
-    FROM internal.capture
-    WHERE url IS NOT NULL AND parse_status <> 'error'
-)
-SELECT c.kind, c.tool_slug, n.name, v.vendor, c.persona, c.url,
-       c.position AS tool_position,
-       c.valid_from AS observed_at, c.previous_observed_at,
-       c.verdict_before, c.verdict_after, c.score_before, c.score_after,
-       coalesce(c.verdict_after <> c.verdict_before, false) AS verdict_changed,
-       c.score_after <> c.score_before AS score_changed,
-       c.basis, c.first_capture_id AS capture_id, c.previous_capture_id, c.source
-FROM changes c
-JOIN seq q ON q.capture_id = c.first_capture_id AND q.prev_id = c.previous_capture_id
-LEFT JOIN internal.tool_names n ON n.slug = c.tool_slug
-LEFT JOIN internal.tool_vendor v ON v.slug = c.tool_slug
-WHERE c.score_before IS NOT NULL AND c.score_after IS NOT NULL
-  AND (c.score_after <> c.score_before
-       OR coalesce(c.verdict_after <> c.verdict_before, false));
+SELECT * FROM internal.verdict_changes_of(NULL::VARCHAR[]);
 
 -- head_to_head: one row per compared pair of tools (URL order: a = left, b = right) with
 -- both tools' current figures from the same page, from the pair's page observed last
