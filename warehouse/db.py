@@ -56,7 +56,7 @@ def _move_legacy_tables(con: duckdb.DuckDBPyConnection) -> bool:
     legacy = {row[0] for row in con.execute(query("schema_legacy_tables")).fetchall()}
     for table in _MOVED_TABLES:
         if table in legacy:
-            con.execute(query("schema_move_table").format(table=table))
+            con.execute(query("schema_move_table").format(table=table, source=f"main.{table}"))
     for table in _DERIVED_TABLES:
         if table in legacy:
             con.execute(query("schema_drop_table").format(table=table))
@@ -95,7 +95,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         for path in schema_files():
             con.execute(path.read_text(encoding="utf-8"))
         for table in unkeyed:
-            con.execute(query("schema_refill_table").format(table=table))
+            con.execute(query("schema_move_table").format(
+                table=table, source=f"internal.{table}_keyed"))
         # again: the files' one-time fills read moved or refilled tables
         if _move_legacy_tables(con) or unkeyed:
             for path in schema_files():

@@ -1,4 +1,5 @@
--- Moves the rows of the legacy table main.{table} into internal.{table} (columns matched
--- by name) and drops it. Two statements, run together in one transaction.
-INSERT INTO internal.{table} BY NAME SELECT * FROM main.{table};
-DROP TABLE main.{table};
+-- Moves the rows of the table {source} into internal.{table} (columns matched by name) and
+-- drops it: a legacy main.{table} (from before the `internal` schema), or the
+-- internal.{table}_keyed set aside by schema_unkey_table.sql. Two statements, run together.
+INSERT INTO internal.{table} BY NAME SELECT * FROM {source};
+DROP TABLE {source};
