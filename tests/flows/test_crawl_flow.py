@@ -94,8 +94,10 @@ def test_nightly_crawl_flow_runs_tasks_in_batches_and_publishes_a_summary(
     stages = summary["stage_s"]  # where the night's time went: every stage, in order
     assert list(stages) == [str(s) for s in Stage]
     assert 0 < stages["warehouse"] <= stages["batches"]  # the writes are part of the batches
-    outer = sum(v for k, v in stages.items() if k not in ("warehouse", "summary"))
-    assert outer <= summary["elapsed_s"]
+    outer = [v for k, v in stages.items() if k not in ("warehouse", "summary")]
+    # each figure is rounded to the millisecond: their sum may pass the rounded total by
+    # half a millisecond a stage (3.291 s against a sum of 3.2910000000000004 once)
+    assert sum(outer) <= summary["elapsed_s"] + 0.0005 * len(outer)
     assert f"- time by stage: open {stages['open']:.2f} s, start" in md
 
 
