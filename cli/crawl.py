@@ -90,7 +90,8 @@ def add_parser(subparsers: Subparsers) -> argparse.ArgumentParser:
     )
     add_crawl_options(p)
     add_observed_at(p, "stamp this run's captures with TIME, a simulated night (ISO 8601, "
-                       "UTC if no offset; default: the fetch time)")
+                       "UTC if no offset; default: the fetch time); a night is one run: "
+                       "crawling the same TIME again resumes it")
     p.add_argument("--no-prefect", action="store_true",
                    help="run the same pipeline without Prefect (plain threads)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

@@ -9,7 +9,8 @@ load → summary (the pipeline is :mod:`flows.pipeline`; this module gives it Pr
 * **load** (in the flow process, the warehouse's only writer); **summary**: a markdown
   artifact.
 
-A run killed at any moment is resumed by the next start with the same observed_at.
+A run killed at any moment is resumed by the next start (a simulated night: the next start
+with the same observed_at, whatever the run's status).
 
 No `from __future__ import annotations` here: a served deployment sends the flow to its
 run's process by value (cloudpickle keeps only the globals the code uses), and Prefect
@@ -95,8 +96,8 @@ def nightly_crawl(
     """Crawl the site once: discover → fetch → archive → parse → load → summary.
 
     `observed_at` stamps the night (for simulated nights; the fetch still happens now);
-    the unfinished run for the same observed_at is resumed. `rate` (requests/s, default
-    the live 1/s; 0 = unlimited for benchmarks) and `concurrency` (default 2) are per
+    the run of the same observed_at is resumed, whatever its status. `rate` (requests/s,
+    default the live 1/s; 0 = unlimited for benchmarks) and `concurrency` (default 2) are per
     host; robots.txt's Crawl-delay wins over a faster rate. `recheck` spreads the
     conditional rechecks of unchanged pages over the K nights (default) or rechecks a page
     K days after its last verification (`crawler.Recheck`). `batch_size`: pages per fetch

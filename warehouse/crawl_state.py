@@ -83,15 +83,16 @@ def open_run(
 ) -> tuple[str, datetime, bool]:
     """Start a crawl run, or resume the unfinished one it continues.
 
-    With `observed_at` (a simulated night) the unfinished run for the same base URL and
-    observed_at is resumed; without it, the latest unfinished real run for the base URL
-    that started less than RESUME_WINDOW ago. Returns ``(run_id, observed_at, resumed)``.
+    With `observed_at` (a simulated night) the night's run for the same base URL is
+    resumed whatever its status (a night is one run, however often it is started); without
+    it, the latest unfinished real run for the base URL that started less than
+    RESUME_WINDOW ago. Returns ``(run_id, observed_at, resumed)``.
     """
     now = _aware(now or datetime.now(UTC))
     if observed_at is not None:
         observed_at = _aware(observed_at)
         found = con.execute(
-            query("crawl_run_unfinished_simulated"), [base_url, observed_at]
+            query("crawl_run_of_night"), [base_url, observed_at]
         ).fetchall()
     else:
         found = con.execute(

@@ -42,6 +42,20 @@ def test_simulated_run_is_resumed_by_the_same_night(con: duckdb.DuckDBPyConnecti
     assert (starts, version) == (2, "2")
 
 
+@pytest.mark.parametrize("status", list(state.RunStatus))
+def test_a_simulated_night_is_one_run_whatever_its_status(
+    con: duckdb.DuckDBPyConnection, status: state.RunStatus
+) -> None:
+    """A start killed after its run was closed (finished, or failed at its end) resumes
+    that run: the night does not get a second one."""
+    run, _, _ = state.open_run(con, base_url=BASE, observed_at=T0, parser_version="1", now=T0)
+    state.finish_run(con, run, status=status, error=None, now=T0)
+    assert state.open_run(con, base_url=BASE, observed_at=T0, parser_version="1",
+                          now=T0 + timedelta(minutes=1)) == (run, T0, True)
+    assert con.execute("SELECT count(*), min(status), min(starts) FROM crawl_run"
+                       ).fetchone() == (1, "running", 2)
+
+
 def test_real_run_is_resumed_only_within_the_window(con: duckdb.DuckDBPyConnection) -> None:
     def run_at(now: datetime) -> str:
         return state.open_run(con, base_url=BASE, observed_at=None, parser_version=None, now=now)[0]
