@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import re
-import socket
-import subprocess
-import sys
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from email.utils import format_datetime
@@ -18,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from replica import PROFILES, Catalog, Replica, World, parse_profiles, start_replica
-from replica.render import render_comparison
+from parsers import ParseError, parse_comparison
+from parsers.page import from_html
+from replica import Catalog, Replica, World
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "replica" / "data" / "seeds"
@@ -27,32 +22,10 @@ LOC = re.compile(r"<loc>(.*?)</loc>")
 URL_LASTMOD = re.compile(r"<url><loc>(.*?)</loc><lastmod>(.*?)</lastmod>")
 HREF = re.compile(r'href="(/[^"]*)"')
 
-try:  # the parser's own line extraction, if it is there
-    from parsers.page import from_html as _parser_from_html
-except ImportError:  # pragma: no cover - before the parser exists
-    _parser_from_html = None
-
-try:
-    from parsers import ParseError, parse_comparison
-except ImportError:  # pragma: no cover
-    parse_comparison = None
-
 
 def visible_lines(html: str) -> list[str]:
-    """A page's visible lines with chrome dropped (the parser's rules when available)."""
-    if _parser_from_html is not None:
-        return _parser_from_html(html).lines
-    from selectolax.lexbor import LexborHTMLParser  # pragma: no cover
-
-    tree = LexborHTMLParser(re.sub(r"<!--.*?-->", "", html, flags=re.S))  # pragma: no cover
-    for sel in ("script", "style", "svg", "header", "aside", "nav"):  # pragma: no cover
-        for node in tree.css(sel):
-            node.decompose()
-    for node in tree.css("a, span, b, strong, em, code"):  # pragma: no cover
-        node.unwrap()
-    tree.body.merge_text_nodes()  # pragma: no cover
-    return [" ".join(t.split()) for t in tree.body.text(separator="\x00").split("\x00")
-            if t.strip()]  # pragma: no cover
+    """A page's visible lines with chrome dropped, by the parser's own rules."""
+    return from_html(html).lines
 
 
 def seed_lines(seed_id: str) -> list[str]:
@@ -257,7 +230,6 @@ def _compare(expected: dict, got: dict, where: str) -> None:
                 assert value == e[key], (where, key, e[key], value)
 
 
-@pytest.mark.skipif(parse_comparison is None, reason="parsers not available yet")
 def test_every_served_page_parses_to_the_catalog_values() -> None:
     checked: Counter = Counter()
     with Replica(day=0) as rep, httpx.Client(timeout=10) as c:
@@ -281,7 +253,6 @@ def test_every_served_page_parses_to_the_catalog_values() -> None:
     assert len(checked) == 8, checked  # 2 layouts x 2 markups x 2 templates
 
 
-@pytest.mark.skipif(parse_comparison is None, reason="parsers not available yet")
 def test_pages_parse_without_a_url_from_their_canonical_link(site: Replica,
                                                              client: httpx.Client) -> None:
     for path in site.catalog.paths()[:30]:
@@ -387,231 +358,3 @@ def test_other_pages_redirects_and_404(site: Replica, client: httpx.Client) -> N
     assert client.get("/no/such/page").status_code == 404
     home = client.get("/").text
     assert sum(h.startswith("/compare/") for h in HREF.findall(home)) >= 50
-
-
-def _wait_for_log(rep: Replica, n: int, prefix: str = "/", timeout: float = 10.0) -> list:
-    """The log entries for paths under `prefix`, once there are `n`: the server logs a
-    request just after answering it, so the client can be a moment ahead of the log."""
-    deadline = time.monotonic() + timeout
-    while True:
-        entries = [e for e in list(rep.requests) if e.path.startswith(prefix)]
-        if len(entries) >= n or time.monotonic() > deadline:
-            break
-        time.sleep(0.01)
-    assert len(entries) == n, f"expected {n} logged requests, got {len(entries)}"
-    return entries
-
-
-def _wait_for_entry(rep: Replica, path: str, timeout: float = 10.0):
-    """The latest log entry for `path`, once the server has logged it."""
-    deadline = time.monotonic() + timeout
-    while not (entries := [e for e in list(rep.requests) if e.path == path]):
-        assert time.monotonic() < deadline, f"no logged request for {path}"
-        time.sleep(0.01)
-    return entries[-1]
-
-
-def test_request_log(site: Replica, client: httpx.Client) -> None:
-    site.clear_log()
-    path = site.catalog.paths()[1]
-    client.get(path, headers={"X-Probe": "1", "accept-encoding": "identity"})
-    client.head(path + "?x=1")
-    first, second = _wait_for_log(site, 2, prefix=path)
-    assert first.method == "GET" and first.path == path and first.status == 200
-    assert first.headers["x-probe"] == "1" and first.bytes_sent > 1000
-    assert second.method == "HEAD" and second.path == path + "?x=1" and second.bytes_sent == 0
-    assert first.connection_id == second.connection_id  # keep-alive
-    assert first.started <= first.finished <= second.started <= time.monotonic()
-    assert first.client.startswith("127.0.0.1:")
-
-
-def test_big_catalog_builds() -> None:
-    world = World(3, scale=10_000)
-    cat = Catalog(world, 2)
-    assert len(world.pages) >= 10_000 and len(cat.pages) >= 10_000
-    html = render_comparison(cat.comparison(cat.paths()[-1]), base_url="http://x",
-                             epoch=cat.template)
-    assert b"Reviewer scorecard" in html
-
-
-# -- faults ------------------------------------------------------------------------------
-
-def test_fault_profiles_parse() -> None:
-    assert parse_profiles("5xx, slow") == ("5xx", "slow")
-    assert parse_profiles("all") == tuple(PROFILES)
-    assert parse_profiles(None) == ()
-    with pytest.raises(ValueError):
-        parse_profiles("gremlins")
-
-
-def _faulty(rep: Replica, profile: str) -> dict:
-    paths = rep.faulty_paths(profile)
-    share = len(rep.faulty_paths()) / len(rep.catalog.paths())
-    assert paths and share < 0.4
-    return paths
-
-
-@pytest.fixture(scope="module")
-def faulty() -> Iterator[Replica]:
-    with Replica(day=1, faults="all", slow_delay=1.0, oversized_bytes=3_000_000) as rep:
-        yield rep
-
-
-def test_fault_share_of_one_profile() -> None:
-    rep = Replica(day=0, faults="5xx")
-    share = len(rep.faulty_paths()) / len(rep.catalog.paths())
-    assert 0.08 <= share <= 0.22
-
-
-def test_5xx_and_429_heal_or_stay(faulty: Replica) -> None:
-    with httpx.Client(base_url=faulty.base_url, timeout=5) as c:
-        for profile in ("5xx", "429"):
-            for path, fault in _faulty(faulty, profile).items():
-                statuses = [c.get(path).status_code for _ in range(3)]
-                if fault.permanent:
-                    assert statuses == [fault.status] * 3
-                else:
-                    assert statuses[: fault.failures] == [fault.status] * fault.failures
-                    assert statuses[fault.failures:] == [200] * (3 - fault.failures)
-                if profile == "429":
-                    faulty.reset_attempts()
-                    assert c.get(path).headers["retry-after"] == "1"
-        assert {e.fault for e in faulty.requests} >= {"5xx", "429"}
-
-
-def test_slow_is_slower_than_a_short_timeout(faulty: Replica) -> None:
-    path, fault = next(iter(_faulty(faulty, "slow").items()))
-    with httpx.Client(base_url=faulty.base_url, timeout=0.3) as c, \
-            pytest.raises(httpx.TimeoutException):
-        c.get(path)
-    with httpx.Client(base_url=faulty.base_url, timeout=5) as c:
-        t0 = time.monotonic()
-        assert c.get(path).status_code == 200
-        took = time.monotonic() - t0
-        assert took >= 0.9 if fault.active(1) else took < 0.9
-
-
-def test_reset_and_truncated_break_the_response(faulty: Replica) -> None:
-    with httpx.Client(base_url=faulty.base_url, timeout=5) as c:
-        for profile, error in (("reset", httpx.ReadError),
-                               ("truncated", httpx.RemoteProtocolError)):
-            path, fault = next(iter(_faulty(faulty, profile).items()))
-            faulty.reset_attempts()
-            with pytest.raises(error):
-                c.get(path, headers={"accept-encoding": "identity"})
-            entry = _wait_for_entry(faulty, path)
-            assert entry.fault == profile and entry.bytes_sent > 0
-            if not fault.permanent:
-                for _ in range(fault.failures - 1):
-                    with pytest.raises(httpx.TransportError):
-                        c.get(path)
-                assert c.get(path).status_code == 200
-
-
-def test_oversized_is_big_every_time(faulty: Replica) -> None:
-    with httpx.Client(base_url=faulty.base_url, timeout=10) as c:
-        for path, fault in _faulty(faulty, "oversized").items():
-            with c.stream("GET", path) as r:
-                size = sum(len(b) for b in r.iter_raw())
-            assert size >= 3_000_000 if fault.variant == "length" else size > 2_900_000
-            assert ("content-length" in r.headers) == (fault.variant == "length")
-
-
-def test_redirect_faults_point_where_they_should(faulty: Replica) -> None:
-    with httpx.Client(base_url=faulty.base_url, timeout=5) as c:
-        for path in _faulty(faulty, "redirect-private"):
-            loc = c.get(path).headers["location"]
-            assert loc.startswith(("http://169.254.169.254/", "http://10.0.0.1/"))
-        for path in _faulty(faulty, "redirect-offsite"):
-            loc = c.get(path).headers["location"]
-            host = httpx.URL(loc).host
-            assert host not in ("127.0.0.1", "localhost") and c.get(path).status_code == 301
-        path = next(iter(_faulty(faulty, "redirect-loop")))
-        with pytest.raises(httpx.TooManyRedirects):
-            c.get(path, follow_redirects=True)
-
-
-def test_malformed_and_wrong_content_type(faulty: Replica) -> None:
-    with httpx.Client(base_url=faulty.base_url, timeout=5) as c:
-        for path in _faulty(faulty, "malformed"):
-            r = c.get(path)
-            assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-            assert b"\xff" in r.content and not r.content.rstrip().endswith(b"</html>")
-        for path, fault in _faulty(faulty, "content-type").items():
-            r = c.get(path)
-            expected = "application/pdf" if fault.variant == "pdf" else "image/png"
-            assert r.headers["content-type"] == expected
-            assert r.content[:4] in (b"%PDF", b"\x89PNG")
-
-
-def test_faults_spare_other_urls_and_are_logged() -> None:
-    with Replica(day=1, faults="all", slow_delay=0.5, oversized_bytes=200_000) as faulty:
-        bad = faulty.faulty_paths()
-        good = [p for p in faulty.catalog.paths() if p not in bad][:20]
-        with httpx.Client(base_url=faulty.base_url, timeout=5) as c:
-            assert all(c.get(p).status_code == 200 for p in good)
-            first_of_each = {}
-            for path, fault in bad.items():
-                first_of_each.setdefault(fault.profile, path)
-            for path in first_of_each.values():
-                with contextlib.suppress(httpx.TransportError):  # resets, cut bodies
-                    c.get(path, headers={"accept-encoding": "identity"})
-        entries = _wait_for_log(faulty, len(good) + len(first_of_each))
-    profiles = {e.fault for e in entries if e.fault}
-    assert profiles == set(first_of_each)
-    assert profiles >= {"5xx", "429", "slow", "reset", "truncated", "oversized",
-                        "redirect-private", "malformed", "content-type"}
-    assert all(e.status == 200 for e in entries if e.path in good)
-    other = Replica(day=1, faults="all", seed=1)
-    assert {p: f.profile for p, f in other.faulty_paths().items()} == \
-        {p: f.profile for p, f in bad.items()}
-
-
-def test_start_replica_and_socket_reuse() -> None:
-    rep = start_replica(day=0, port=0)
-    try:
-        host, port = rep.base_url.removeprefix("http://").split(":")
-        with socket.create_connection((host, int(port))) as s:
-            s.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\n"
-                      b"GET /robots.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            data = b""
-            while chunk := s.recv(65536):
-                data += chunk
-        assert data.count(b"HTTP/1.1 200 OK") == 2
-    finally:
-        rep.stop()
-
-
-def test_cli_serves_until_interrupted() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "cli", "replica", "--port", "0",
-                             "--day", "2", "--faults", "5xx"], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        base = re.search(r"(http://127\.0\.0\.1:\d+)", first).group(1)
-        for line in proc.stdout:
-            if "Ctrl-C" in line:
-                break
-        assert httpx.get(base + "/robots.txt").status_code == 200
-    finally:
-        proc.send_signal(2)
-        assert proc.wait(timeout=10) == 0
-
-
-def test_clear_log_waits_for_the_requests_being_answered() -> None:
-    """A request is logged after its answer; one still being answered when the log is
-    cleared is logged first, and not left to land in the cleared log."""
-    with Replica(faults="slow", fault_rate=1.0, slow_delay=0.5, crawl_delay=None) as r:
-        path = next(p for p in r.catalog.paths() if r.catalog.pages[p].seed is None)
-        got: list[int] = []
-        client = threading.Thread(
-            target=lambda: got.append(httpx.get(r.url(path), timeout=10).status_code))
-        client.start()
-        deadline = time.monotonic() + 5
-        while not r._in_flight and time.monotonic() < deadline:  # being answered (slowly)
-            time.sleep(0.005)
-        assert r._in_flight == 1
-        r.clear_log()
-        client.join()
-        assert got == [200] and r.requests == []
