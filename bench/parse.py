@@ -9,7 +9,7 @@
   can be faster than that.
 
 The corpus: the five seeds' golden records, plus variants of them (other names, figures
-and scores), each rendered in every markup of `tests/markups.py`; both layouts. Goals:
+and scores), each rendered in every markup of `tests/markups/`; both layouts. Goals:
 ≥ 1,000 pages/s on one core, ≥ 10× bs4, within 3× of the floor. Timings are the best of
 several rounds, taken chunk by chunk with the implementations interleaved, pinned to one
 CPU when the OS allows it.
@@ -47,7 +47,7 @@ from parsers.page import (
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-import markups  # noqa: E402  (tests/markups.py: the page renderer the tests use)
+import markups  # noqa: E402  (tests/markups/: the page renderer the tests use)
 
 SEEDS = ROOT / "replica" / "data" / "seeds"
 GOAL_PAGES_PER_S = 1000

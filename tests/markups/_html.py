@@ -1,199 +1,15 @@
-"""Render a comparison record (the parser's `to_dict()` shape) back into a page.
-
-The parser must key on visible labels and document order, never on markup. These
-renderers give the same record several very different bodies, so the tests (and
-`bench/parse.py`) can check that every markup parses to the same record:
-
-- `render_text`: the text rendering, one visible element per line (like the seeds);
-- `render_html(style="semantic")`: header/nav/main/article/h1/h2/p, a `<table>` Decision;
-- `render_html(style="divs")`: nested divs with generated class names, a div grid
-  with `role="row"`/`role="cell"` for the Decision;
-- `render_html(style="inline")`: figures split across inline elements
-  (`<span>85</span>/100 · <span>ship</span>`), React-style `<!-- -->` text separators,
-  entities and source line breaks inside paragraphs.
-
-A full-layout review text with several paragraphs (joined with "\n" in the record) is
-one block per paragraph in every form.
-
-Every HTML markup carries page chrome (site header and nav links, scripts, styles, a
-footer, a bookmarks widget) that the parser must ignore, and a `<link rel=canonical>`.
-"""
+"""A record as HTML, in three very different markups with the site's chrome."""
 
 from __future__ import annotations
 
 import hashlib
 import html as _html
-import re
 from typing import Any
 
-# The site's fixed text (lede, the footer the parser stops at, the bookmarks widget) is a fact
-# about shiporskip.io, kept once, in the replica; the records these pages must parse to
-# come from the test, not from the replica.
 from replica.render import BOOKMARKS, NEWSLETTER
 from replica.vocab import LEDE
 
-STYLES = ("semantic", "divs", "inline")
-BASE = "https://shiporskip.io"
-
-
-def slugify(name: str) -> str:
-    """A plausible tool slug for a display name (the seeds' URLs are not known)."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "tool"
-
-
-def url_for(record: dict[str, Any], *, host: str = BASE) -> str:
-    """The comparison URL of a record: its slugs if it has them, else slugs from names."""
-    a, b = record["tools"]
-    sa = a["slug"] or slugify(a["name"])
-    sb = b["slug"] or slugify(b["name"])
-    return f"{host}/compare/{sa}-vs-{sb}"
-
-
-def with_url(
-    record: dict[str, Any], url: str, slugs: tuple[str | None, str | None]
-) -> dict[str, Any]:
-    """A copy of `record` with its url and the tools' slugs set."""
-    out = dict(record, url=url)
-    out["tools"] = [dict(t, slug=s) for t, s in zip(record["tools"], slugs, strict=True)]
-    return out
-
-
-# ---------------------------------------------------------------------------- values
-
-
-def _pct(v: int | None) -> str:
-    return "" if v is None else f"{v}%"
-
-
-def _community_card(t: dict[str, Any], layout: str, votes: dict[int, int]) -> str:
-    v = t["community_pct"]
-    if v is None:
-        return "" if layout == "full" else "—"
-    n = votes.get(t["position"])
-    return f"{v}%" if n is None else f"{v}% · {n} votes"
-
-
-def _community_row(t: dict[str, Any], votes: dict[int, int]) -> str:
-    v = t["community_pct"]
-    if v is None:
-        return "No community votes yet"
-    n = votes.get(t["position"])
-    return f"{v}%" if n is None else f"{v}% · {n} votes"
-
-
-def _panel_verdict(t: dict[str, Any]) -> str:
-    if t["panel_verdict"] is None:
-        return ""
-    return f"{t['panel_verdict']} · {t['ship_votes']} ship / {t['skip_votes']} skip"
-
-
-def _score(r: dict[str, Any]) -> str:
-    return f"{r['score']}/100 · {r['verdict']}"
-
-
-def persona_blocks(record: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Full-layout reviews grouped into persona blocks, in page order."""
-    blocks: list[tuple[str, list[dict[str, Any]]]] = []
-    for r in record["reviews"]:
-        if blocks and blocks[-1][0] == r["persona"]:
-            blocks[-1][1].append(r)
-        else:
-            blocks.append((r["persona"], [r]))
-    return blocks
-
-
-def decision_rows(record: dict[str, Any], votes: dict[int, int]) -> list[tuple[str, str, str]]:
-    a, b = record["tools"]
-    return [
-        ("Panel verdict", _panel_verdict(a), _panel_verdict(b)),
-        ("Community", _community_row(a, votes), _community_row(b, votes)),
-        ("Pricing", a["pricing"] or "", b["pricing"] or ""),
-        ("Best for", a["best_for"] or "", b["best_for"] or ""),
-        ("Category", a["category"] or "", b["category"] or ""),
-    ]
-
-
-# ------------------------------------------------------------------------------ text
-
-
-def render_text(
-    record: dict[str, Any],
-    *,
-    blank_lines: bool | None = None,
-    bookmarks: bool | None = None,
-    breadcrumb: bool | None = None,
-    votes: dict[int, int] | None = None,
-) -> str:
-    """The text rendering of a record, laid out like the seeds (full pages with blank lines)."""
-    full = record["layout"] == "full"
-    blank_lines = full if blank_lines is None else blank_lines
-    bookmarks = full if bookmarks is None else bookmarks
-    breadcrumb = full if breadcrumb is None else breadcrumb
-    votes = votes or {}
-    out: list[str] = []
-
-    def para(*lines: str) -> None:
-        shown = [x for x in lines if x]
-        out.extend(shown)
-        if blank_lines and shown:
-            out.append("")
-
-    if breadcrumb:
-        para(f"Compare/{record['title']}")
-    para("AI tool comparison")
-    para(record["title"])
-    para(LEDE)
-    for t in record["tools"]:
-        if full:
-            para((t["name"] or "?")[0])
-        para(t["category"] or "")
-        para(t["name"] or "")
-        para(t["tagline"] or "")
-        if full and t["badge"]:
-            para(t["badge"])
-        para(_pct(t["panel_ship_pct"]))
-        para("Panel ship")
-        para(_community_card(t, record["layout"], votes))
-        para("Community")
-        para(t["entry"] or "")
-        para("Entry")
-        para(t["description"] or "")
-    if full:
-        a, b = record["tools"]
-        rows = ["Decision", a["name"], b["name"]]
-        for label, va, vb in decision_rows(record, votes):
-            rows += [label, va, vb]
-        para(*rows)
-    para("Reviewer scorecard")
-    if full:
-        for persona, reviews in persona_blocks(record):
-            out.append(persona)
-            for r in reviews:
-                para(_score(r))
-                for paragraph in r["quote"].split("\n"):
-                    para(paragraph)
-    else:
-        out.extend(f"“{r['quote']}”" for r in record["reviews"])
-    para(NEWSLETTER[0])
-    para(NEWSLETTER[1])
-    if bookmarks:
-        para(NEWSLETTER[2])
-        out.extend(_join_blank(BOOKMARKS, blank_lines))
-    else:
-        out.append(NEWSLETTER[2])
-    while out and out[-1] == "":
-        out.pop()
-    return "\n".join(out)
-
-
-def _join_blank(lines: tuple[str, ...], blank: bool) -> list[str]:
-    out: list[str] = []
-    for x in lines:
-        out.append(x)
-        if blank:
-            out.append("")
-    return out
-
+from ._values import community_card, decision_rows, pct, persona_blocks, score_line
 
 # ------------------------------------------------------------------------------ HTML
 
@@ -283,8 +99,8 @@ def _semantic(rec: dict[str, Any], votes: dict[int, int]) -> str:
             w(f'<p class="badge badge-{t["badge"].lower()}">{_e(t["badge"])}</p>')
         w("</header><dl>")
         for value, label in (
-            (_pct(t["panel_ship_pct"]), "Panel ship"),
-            (_community_card(t, rec["layout"], votes), "Community"),
+            (pct(t["panel_ship_pct"]), "Panel ship"),
+            (community_card(t, rec["layout"], votes), "Community"),
             (t["entry"] or "", "Entry"),
         ):
             w(f"<div><dd>{_e(value)}</dd><dt>{label}</dt></div>")
@@ -316,7 +132,7 @@ def _semantic(rec: dict[str, Any], votes: dict[int, int]) -> str:
             w(f'<section><h3>{_e(persona)}</h3><div class="grid">')
             for r in reviews:
                 text = "".join(f"<p>{_e(x)}</p>" for x in r["quote"].split("\n"))
-                w(f'<div><p class="score">{_e(_score(r))}</p>{text}</div>')
+                w(f'<div><p class="score">{_e(score_line(r))}</p>{text}</div>')
             w("</div></section>")
     else:
         for r in rec["reviews"]:
@@ -382,8 +198,8 @@ def _divs(rec: dict[str, Any], votes: dict[int, int]) -> str:
         stats = "".join(
             d(d(_e(value)) + d(label))
             for value, label in (
-                (_pct(t["panel_ship_pct"]), "Panel ship"),
-                (_community_card(t, rec["layout"], votes), "Community"),
+                (pct(t["panel_ship_pct"]), "Panel ship"),
+                (community_card(t, rec["layout"], votes), "Community"),
                 (t["entry"] or "", "Entry"),
             )
         )
@@ -416,7 +232,7 @@ def _divs(rec: dict[str, Any], votes: dict[int, int]) -> str:
                 d(
                     d(_e(persona))
                     + "".join(
-                        d(d(_e(_score(r))) + "".join(d(_e(x)) for x in r["quote"].split("\n")))
+                        d(d(_e(score_line(r))) + "".join(d(_e(x)) for x in r["quote"].split("\n")))
                         for r in reviews
                     )
                 )
