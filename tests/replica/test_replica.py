@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import re
 from collections import Counter
-from collections.abc import Iterator
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -32,18 +31,6 @@ def seed_lines(seed_id: str) -> list[str]:
     (path,) = SEEDS.glob(f"{seed_id}_*.txt")
     return [" ".join(line.split()) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Replica]:
-    with Replica(day=0) as rep:
-        yield rep
-
-
-@pytest.fixture(scope="module")
-def client(site: Replica) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=site.base_url, timeout=10) as c:
-        yield c
 
 
 def sitemap_urls(client: httpx.Client, base: str = "") -> dict[str, str]:

@@ -9,29 +9,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 from replica_log import wait_for_log
 
 from replica import Catalog, Replica, World, start_replica
 from replica.render import render_comparison
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Replica]:
-    with Replica(day=0) as rep:
-        yield rep
-
-
-@pytest.fixture(scope="module")
-def client(site: Replica) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=site.base_url, timeout=10) as c:
-        yield c
 
 
 def test_request_log(site: Replica, client: httpx.Client) -> None:
