@@ -81,7 +81,7 @@ def open_run(
     parser_version: str | None,
     now: datetime | None = None,
 ) -> tuple[str, datetime, bool]:
-    """Start a crawl run, or resume the unfinished one it continues.
+    """Start a crawl run, or resume the one it continues (a real run: only unfinished).
 
     With `observed_at` (a simulated night) the night's run for the same base URL is
     resumed whatever its status (a night is one run, however often it is started); without
