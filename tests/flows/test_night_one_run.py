@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from journal_crash import Crash
+from replica_log import settle
 
 import flows.pipeline
 from flows import settings
@@ -30,7 +31,8 @@ def run_night(r: Replica, data: Path) -> dict[str, Any]:
 
 
 def page_requests(r: Replica) -> int:
-    return sum(1 for e in list(r.requests) if e.path.startswith("/compare/"))
+    """Page requests the replica has logged, once it has logged them all."""
+    return sum(1 for e in settle(r) if e.path.startswith("/compare/"))
 
 
 def runs(path: Path) -> list[tuple[Any, ...]]:
