@@ -38,9 +38,10 @@ The checks, printed as one JSON line (exit 1 when a count is not zero):
 Cost: wall time (the child process, Prefect included), the run's own time (its --json
 `elapsed_s`: from its start to its summary, the publish included) and where it went (its
 `stage_s`), requests (the replica's log) and net rows written on night 2 and on the last
-night, their ratio, and the database size; and the same medians over early and late quiet
-nights of each kind (`like_for_like`), stage by stage. The last nights are quiet (no
-fault, no kill, the site up), so the last night, like night 2, follows fault-free nights.
+night, their ratio, and the database size (night 1, the full first crawl, beside them);
+and the same medians over early and late quiet nights of each kind (`like_for_like`),
+stage by stage. The last nights are quiet (no fault, no kill, the site up), so the last
+night, like night 2, follows fault-free nights.
 """
 
 from __future__ import annotations
@@ -210,7 +211,8 @@ def _kills(s: Soak) -> dict[str, Any]:
 
 def _cost(records: list[NightRecord], live_pages: Callable[[int], int]) -> dict[str, Any]:
     """Night 2 against the last night: wall time, requests, rows written (and the site's
-    live pages that night)."""
+    live pages that night); and night 1, the full first crawl, for a look at what a whole
+    site's night costs (a per-page cost that grows with the night's size shows there)."""
     if len(records) < 2:
         return {}
     a, b = records[1], records[-1]
@@ -221,7 +223,7 @@ def _cost(records: list[NightRecord], live_pages: Callable[[int], int]) -> dict[
                 "stage_s": {k: round(v, 2) for k, v in r.stage_s.items()},
                 "requests": r.requests, "rows": r.rows, "site_pages": live_pages(r.night)}
 
-    return {"night2": fig(a), "last": fig(b), "ratio": {
+    return {"night1": fig(records[0]), "night2": fig(a), "last": fig(b), "ratio": {
         "wall": _ratio(a.wall_s, b.wall_s), "run": _ratio(a.run_s, b.run_s),
         "requests": _ratio(a.requests, b.requests),
         "rows": _ratio(a.rows, b.rows)}, "goal": "last night within 1.2x of night 2",
