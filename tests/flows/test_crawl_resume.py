@@ -51,6 +51,8 @@ def test_sigkill_and_resume(tmp_path: Path) -> None:
                 time.sleep(0.002)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+            if proc.stderr:
+                proc.stderr.close()
             time.sleep(0.1)  # let the server log the request in flight, if any
             kills.append(len(page_requests(r)))
         done = subprocess.run(crawl_cmd(r.base_url, data), cwd=REPO, env=env,

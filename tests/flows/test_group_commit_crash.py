@@ -83,7 +83,7 @@ def _crash(base_url: str, data: Path, tmp: Path) -> Path:
             time.sleep(0.01)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+        proc.communicate()
     return log
 
 

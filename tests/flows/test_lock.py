@@ -16,9 +16,11 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from flows import pipeline
 from flows.lock import LockHeld, read_holder, writer_lock
 from flows.pipeline import crawl
 from replica import Replica
@@ -54,7 +56,7 @@ def test_the_lock_names_its_holder_and_dies_with_it(tmp_path: Path) -> None:
         assert time.monotonic() - t0 >= 0.5  # it waited before giving up
     finally:
         proc.send_signal(signal.SIGKILL)  # kill -9: the kernel releases the flock
-        proc.wait()
+        proc.communicate()
     with writer_lock(tmp_path, "import") as me:
         assert me.pid == os.getpid() and read_holder(tmp_path) == me
         with writer_lock(tmp_path, "crawl"):  # re-entrant within one process
@@ -66,7 +68,7 @@ def test_wait_gets_the_lock_when_the_holder_finishes(tmp_path: Path) -> None:
     threading.Timer(0.5, proc.kill).start()
     with writer_lock(tmp_path, "crawl", wait=60):
         assert read_holder(tmp_path).command == "crawl"  # type: ignore[union-attr]
-    proc.wait()
+    proc.communicate()
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -74,7 +76,8 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
-def test_second_writers_and_a_reader_during_a_crawl(tmp_path: Path) -> None:
+def test_second_writers_and_a_reader_during_a_crawl(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "data"
     page = tmp_path / "page.html"
     page.write_text("<html><body>a page to import</body></html>")
@@ -89,8 +92,19 @@ def test_second_writers_and_a_reader_during_a_crawl(tmp_path: Path) -> None:
              "print(con.execute('SELECT count(*) FROM captures').fetchall()[0][0], flush=True)\n"
              "time.sleep(600)\n"], stdout=subprocess.PIPE, text=True)
         assert reader.stdout is not None and int(reader.stdout.readline()) > 0
-        r.set_day(3)  # something to fetch: a slow (2 requests/s) night in the background
+        r.set_day(3)  # something to fetch: a slow (2 requests/s) night in the background,
+        # held after its plan (the lock taken, pages due) until the second writers have
+        # tried, so that a busy machine cannot let it end before they start
         result: dict = {}
+        tried = threading.Event()
+        plan = pipeline._plan
+
+        def plan_then_wait(run: Any, found: Any) -> Any:
+            frontier = plan(run, found)
+            tried.wait(300)
+            return frontier
+
+        monkeypatch.setattr(pipeline, "_plan", plan_then_wait)
 
         def night2() -> None:
             try:
@@ -114,9 +128,10 @@ def test_second_writers_and_a_reader_during_a_crawl(tmp_path: Path) -> None:
             "crawl": cli("crawl", r.base_url, "--no-prefect", "--data-dir", str(data)),
         }
         crawling = t.is_alive()
+        tried.set()
         t.join()
     reader.kill()
-    reader.wait()
+    reader.communicate()
     assert crawling, "the crawl ended before the second writers tried"
     for command, proc in procs.items():
         assert proc.returncode == 2, (command, proc.stderr)

@@ -42,6 +42,7 @@ def test_workers_and_forkserver_exit_when_the_crawl_is_killed() -> None:
     assert len(left) >= 2 and all(_alive(pid) for pid in left)  # a worker + the forkserver
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     deadline = time.monotonic() + 60  # generous: only to end the test if they never exit
     while any(_alive(pid) for pid in left) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -174,6 +174,9 @@ def _writer_slot_held(api: str, home: Path) -> Iterator[None]:
         assert holder.wait(timeout=120) == 0
     finally:
         stop_group(holder, signal.SIGTERM)
+        for pipe in (holder.stdin, holder.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
 def test_prefect_yaml_deployment_runs_on_a_process_worker_one_writer_at_a_time(

@@ -90,8 +90,7 @@ def test_sigkilled_crawl_takes_its_server_along_and_the_next_run_reclaims_the_re
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         finally:
             os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-            stderr = proc.stderr.read() if proc.stderr else ""
+            _, stderr = proc.communicate()
         assert proc.returncode == -signal.SIGKILL, stderr
         wait_for(f"server pid {server.pid} exited after its crawl was killed",
                  lambda: gone(server), 60)
