@@ -116,20 +116,23 @@ def test_second_writers_and_a_reader_during_a_crawl(tmp_path: Path,
 
         t = threading.Thread(target=night2)
         t.start()
-        while True:  # until this process's crawl holds the lock (read once a turn: it moves)
-            holder = read_holder(data)
-            if holder is not None and holder.pid == os.getpid() and (data / "crawl").is_dir():
-                break
-            assert t.is_alive(), result
-            time.sleep(0.05)
-        procs = {
-            "import": cli("import", str(page), "--data-dir", str(data)),
-            "reparse": cli("reparse", "--no-prefect", "--data-dir", str(data)),
-            "crawl": cli("crawl", r.base_url, "--no-prefect", "--data-dir", str(data)),
-        }
-        crawling = t.is_alive()
-        tried.set()
-        t.join()
+        try:
+            while True:  # until this process's crawl holds the lock (read once a turn: it moves)
+                holder = read_holder(data)
+                if (holder is not None and holder.pid == os.getpid()
+                        and (data / "crawl").is_dir()):
+                    break
+                assert t.is_alive(), result
+                time.sleep(0.05)
+            procs = {
+                "import": cli("import", str(page), "--data-dir", str(data)),
+                "reparse": cli("reparse", "--no-prefect", "--data-dir", str(data)),
+                "crawl": cli("crawl", r.base_url, "--no-prefect", "--data-dir", str(data)),
+            }
+            crawling = t.is_alive()
+        finally:  # the night goes on (and ends) whatever happened here
+            tried.set()
+            t.join()
     reader.kill()
     reader.communicate()
     assert crawling, "the crawl ended before the second writers tried"
