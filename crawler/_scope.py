@@ -19,6 +19,7 @@ private address literal, is ``redirect_private``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import time
@@ -58,7 +59,9 @@ def is_public_address(ip: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _ip_literal(host: str) -> str | None:
+    """`host` as an IP address when it is one (cached: asked twice a request, of few hosts)."""
     try:
         return str(ipaddress.ip_address(host.strip("[]")))
     except ValueError:
