@@ -18,6 +18,16 @@ def settle(replica: Replica, quiet: float = 0.1) -> list[RequestLogEntry]:
     return list(replica.requests)
 
 
+#: the path prefix of the replica's comparison pages
+PAGES = "/compare/"
+
+
+def page_log(replica: Replica) -> list[RequestLogEntry]:
+    """The settled log's requests for comparison pages (robots.txt, sitemaps and the rest
+    left out)."""
+    return [e for e in settle(replica) if e.path.startswith(PAGES)]
+
+
 def wait_for_log(rep: Replica, n: int, prefix: str = "/",
                  timeout: float = 10.0) -> list[RequestLogEntry]:
     """The log entries for paths under `prefix`, once there are `n`: the server logs a

@@ -60,10 +60,6 @@ async def fetch_all(base_url: str, urls: list[str], config: FetchConfig, *,
         return list(await asyncio.gather(*(f.fetch(u, **kw) for u in urls)))
 
 
-def compare_log(replica: Replica) -> list:
-    return [e for e in replica.requests if e.path.startswith("/compare/")]
-
-
 def max_overlap(entries: list) -> int:
     """Most requests in flight at once, from the server's started/finished times."""
     events = sorted([(e.started, 1) for e in entries] + [(e.finished, -1) for e in entries],

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from replica_log import settle
+from replica_log import page_log
 
 from flows import settings
 from flows.pipeline import crawl
@@ -38,7 +38,7 @@ def test_pages_backing_off_do_not_hold_the_only_slot(tmp_path: Path) -> None:
         summary = crawl(site.base_url, data_dir=str(tmp_path), concurrency=1, rate=0,
                         batch_size=40, fetch_options=OPTIONS, parse_processes=0,
                         observed_at=datetime(2025, 6, 2, 3, tzinfo=UTC))
-        log = [e.path for e in settle(site) if e.path.startswith("/compare/")]
+        log = [e.path for e in page_log(site)]
 
     positions: dict[str, list[int]] = defaultdict(list)
     for i, path in enumerate(log):

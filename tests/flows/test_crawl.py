@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from replica_log import settle
+from replica_log import PAGES, page_log, settle
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Journal, run_warcs
@@ -48,10 +48,6 @@ def run_crawl(r: Replica, data: Path, n: int, **kw: object) -> dict:
     return crawl(r.base_url, data_dir=str(data), observed_at=night(n), **kw)
 
 
-def pages_log(r: Replica) -> list:
-    return [e for e in settle(r) if e.path.startswith("/compare/")]
-
-
 def db(data: Path):  # noqa: ANN201
     return connect(settings.db_path(data))
 
@@ -69,8 +65,8 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
         # them back from the archive)
         r.clear_log()
         s1 = run_crawl(r, data, 1)
-        assert pages_log(r) == []
-        other = [e.path for e in settle(r) if not e.path.startswith("/compare/")]
+        assert page_log(r) == []
+        other = [e.path for e in settle(r) if not e.path.startswith(PAGES)]
         assert "/robots.txt" in other and "/sitemap.xml" in other
         maps = [e for e in settle(r) if e.path.startswith("/sitemap")]
         assert len(maps) >= 3 and all(e.status == 304 and e.bytes_sent == 0 for e in maps)
@@ -86,7 +82,7 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
         added = {p for e in ev for p in e.added_pages}
         changed = {p for e in ev for p in e.changed_pages} - added
         removed = {p for e in ev for p in e.removed_pages}
-        log = pages_log(r)
+        log = page_log(r)
         bodies = {e.path for e in log if e.status == 200}
         assert bodies == (added | changed) - removed
         assert {e.path for e in log if e.status in (404, 410)} == removed
@@ -124,7 +120,7 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
         # fetched on night 2 are not due yet
         r.clear_log()
         s7 = run_crawl(r, data, 7)
-        log = pages_log(r)
+        log = page_log(r)
         fresh = (added | changed) - removed
         cohort = set(r.catalog.paths()) - fresh
         assert {e.path for e in log} == cohort and len(log) == len(cohort) > 0
@@ -139,7 +135,7 @@ def test_incremental_nights_fetch_only_what_changed(tmp_path: Path) -> None:
         # and the 304s restart the clock: the next night fetches no page at all
         r.clear_log()
         run_crawl(r, data, 8)
-        assert pages_log(r) == []
+        assert page_log(r) == []
 
 
 def test_every_fault_profile_ends_captured_or_failed_with_a_reason(tmp_path: Path) -> None:
@@ -188,7 +184,7 @@ def test_every_fault_profile_ends_captured_or_failed_with_a_reason(tmp_path: Pat
         r.clear_log()
         s2 = run_crawl(r, data, 1, recheck_days=1000)
         assert s2["status"] == "finished"
-        retried = {e.path.rstrip("/") for e in pages_log(r)}
+        retried = {e.path.rstrip("/") for e in page_log(r)}
         assert failed_before <= retried
         assert s2["counts"]["failed"] == len(failed_before)  # the permanent ones fail again
         assert s2["counts"]["fetched"] == 0  # no healing faults among permanent failures
@@ -207,7 +203,7 @@ def test_links_mode_without_a_sitemap(tmp_path: Path) -> None:
         # bounded: max_pages stops the link crawl
         r.clear_log()
         s2 = run_crawl(r, tmp_path / "other", 0, max_pages=5)
-        assert len(pages_log(r)) == 5 and s2["counts"]["fetched"] == 5
+        assert len(page_log(r)) == 5 and s2["counts"]["fetched"] == 5
 
 
 def test_crash_between_warc_and_journal_is_recovered_without_refetching(
@@ -234,11 +230,11 @@ def test_crash_between_warc_and_journal_is_recovered_without_refetching(
             run_crawl(r, data, 0, concurrency=1, batch_size=100)
         close_writers()
         monkeypatch.setattr(Journal, "append", real_append)
-        first = [e.path for e in pages_log(r)]
+        first = [e.path for e in page_log(r)]
         assert len(first) == 8
         r.clear_log()
         s = run_crawl(r, data, 0, concurrency=1)
-        again = [e.path for e in pages_log(r)]
+        again = [e.path for e in page_log(r)]
         assert not set(first) & set(again), "a page archived before the crash was refetched"
         assert s["starts"] == 2 and s["counts"]["new_pages"] == len(r.catalog.paths())
         con = db(data)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from replica_log import settle
+from replica_log import page_log
 
 from archive import WarcWriter, crawl_warc_prefix, iter_payloads, iter_records, run_warcs
 from cli import main as cli_main
@@ -183,7 +183,7 @@ def test_recovery_after_a_crash_skips_a_damaged_record_and_moves_the_torn_tail_a
         r.clear_log()
         summary = crawl(r.base_url, data_dir=str(data), observed_at=NIGHT0, rate=100.0,
                         concurrency=1, parse_processes=0)
-        again = {r.url(e.path) for e in settle(r) if e.path.startswith("/compare/")}
+        again = {r.url(e.path) for e in page_log(r)}
     close_writers()
     assert summary["status"] == "finished" and summary["starts"] == 2
     archived = {u for u, _o, _n in pages}
