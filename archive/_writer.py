@@ -6,8 +6,9 @@ The archive is the project's source of truth, so the writer is strict about two 
   and length (kept in the warehouse) let a reader seek straight to it
   (:func:`archive.read_payload_at`).
 * **Durability.** Every write ends with flush + ``os.fsync`` (or, inside
-  :meth:`WarcWriter.deferred_sync`, the group of records ends with one): a SIGKILL loses
-  at most the records not yet synced, which nothing else refers to yet, and
+  :meth:`WarcWriter.deferred_sync`, the group of records ends with one; inside
+  :meth:`WarcWriter.unsynced`, the caller syncs through :meth:`WarcWriter.sync_handle`):
+  a SIGKILL loses at most the records not yet synced, which nothing else refers to yet, and
   :func:`archive.repair_warc` moves a torn tail aside.
 
 warcio builds and serializes the records; this module adds the naming, rotation and
@@ -253,6 +254,28 @@ class WarcWriter:
             self._defer -= 1
         if not self._defer:
             self._sync()
+
+    @contextmanager
+    def unsynced(self) -> Iterator[None]:
+        """Write records without syncing them, not even at the block's end: the caller
+        syncs them later, beside further writes (:meth:`sync_handle`; a group commit,
+        :mod:`flows.archiver`). Refer to them only after that sync."""
+        self._defer += 1
+        try:
+            yield
+        finally:
+            self._defer -= 1
+
+    def sync_handle(self) -> int | None:
+        """Flush what is written and return a duplicate of the current file's descriptor:
+        ``os.fsync`` it (outside the caller's lock, writes may go on meanwhile) and close
+        it; everything written before this call is then durable. None when nothing
+        written awaits a sync. (A file left by rotation was synced as it was closed.)"""
+        if self._fh is None or not self._dirty:
+            return None
+        self._fh.flush()
+        self._dirty = False
+        return os.dup(self._fh.fileno())
 
     def _sync(self) -> None:
         if self._fh is not None and self._dirty:

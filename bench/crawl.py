@@ -7,9 +7,9 @@ the replica in its own process, warmed up first (every page rendered once) so ne
 side pays for the replica's first renders. Rounds alternate Scrapy and ours; the best
 round of each is compared. Ours is measured three times: the fetcher alone (what Scrapy
 does: request, read, count); the raw crawl, fetch + WARC archive (every exchange written
-and fsynced before it counts, what Scrapy would do with an archiving pipeline; written by
-the crawl's writer thread, one fsync per group); and the whole crawl (fetch + WARC +
-journal + parse + warehouse load, resumable, incl. discovery and the snapshot publish),
+and fsynced before it counts, what Scrapy would do with an archiving pipeline; written as
+it lands by the crawl's archiver, one fsync per group); and the whole crawl (fetch + WARC
++ journal + parse + warehouse load, resumable, incl. discovery and the snapshot publish),
 once more parsing in a thread, so that this process's CPU is all the crawl's: with the
 replica's, it bounds what the machine's cores allow (the ceiling line).
 Beside ours, httpx alone fetches the same URLs through the same kind of client our
@@ -163,9 +163,9 @@ def httpx_alone(base_url: str, urls: list[str], concurrency: int) -> dict[str, A
 
 def fetch_archive(base_url: str, urls: list[str], concurrency: int) -> dict[str, Any]:
     """The raw crawl: our fetcher over `urls`, each fetch's exchanges handed to the
-    crawl's writer thread (:class:`flows.archiver.Archiver`: request and response records,
-    one fsync per group) and counted once durable, a page holding its slot until then, as
-    the crawl does (no journal)."""
+    crawl's archiver (:class:`flows.archiver.Archiver`: request and response records
+    written at once, one fsync per group) and counted once durable, a page holding its
+    slot until then, as the crawl does (no journal)."""
     from datetime import UTC, datetime
 
     from crawler._fetch import FetchConfig, Fetcher
@@ -189,7 +189,7 @@ def fetch_archive(base_url: str, urls: list[str], concurrency: int) -> dict[str,
                 nonlocal ok
                 async with slots:
                     result = await f.fetch(url)
-                    await asyncio.wrap_future(archiver.submit(result, None))
+                    await archiver.commit(result, None)
                 ok += result.outcome == "fetched"
 
             with Archiver(writer, lock, spec, None) as archiver:

@@ -8,8 +8,8 @@
 3. **plan**: which pages to request tonight (:func:`crawler.make_plan`), queued in a
    :class:`crawler.Frontier`;
 4. **batches**: fetch + archive a batch (tasks run one after another, so the host's
-   politeness budget is never shared; a writer thread archives beside the fetch, one
-   fsync per group of pages, then journals them: :mod:`flows.archiver`), parse it while
+   politeness budget is never shared; each page is archived as it lands, a thread syncs
+   them, one fsync per group of pages, then journals them: :mod:`flows.archiver`), parse it while
    the next one fetches, and load its rows and captures (in this process, the
    warehouse's only writer), gathered over batches into writes of ~`write_rows` rows
    (:mod:`flows.batch_writes`).

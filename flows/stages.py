@@ -159,12 +159,12 @@ def fetch_batch(spec: RunSpec, items: Sequence[PlanItem], not_before: float = 0.
 
 async def _fetch_all(spec: RunSpec, todo: Sequence[PlanItem], writer: WarcWriter,
                      lock: threading.Lock, out: BatchResult) -> None:
-    """Fetch `todo` concurrently (the fetcher keeps the host's pace) while a writer thread
-    archives and journals the pages in groups (:class:`flows.archiver.Archiver`: one fsync
-    per group); rows, payloads and links go to `out` once durable. A page holds one of
-    `concurrency` slots (:class:`crawler.PageSlots`) from its request until it is
-    journaled, so a kill costs at most that many pages fetched and not archived, as when
-    archiving was inline; a page waiting out a retry's backoff gives its slot up meanwhile,
+    """Fetch `todo` concurrently (the fetcher keeps the host's pace), each page archived as
+    it lands and synced and journaled in groups (:class:`flows.archiver.Archiver`: one
+    fsync per group, in a thread); rows, payloads and links go to `out` once durable. A
+    page holds one of `concurrency` slots (:class:`crawler.PageSlots`) from its request
+    until it is journaled, so a kill costs at most that many pages fetched and not
+    archived; a page waiting out a retry's backoff gives its slot up meanwhile,
     so pages the site keeps failing do not hold up the rest of the batch."""
     from parsers import HTML_TYPES
 
@@ -172,7 +172,7 @@ async def _fetch_all(spec: RunSpec, todo: Sequence[PlanItem], writer: WarcWriter
     done = 0
     slots = PageSlots(max(1, spec.config.concurrency))
 
-    def committed(c: Committed) -> None:  # in the writer thread, in commit order
+    def committed(c: Committed) -> None:  # on the event loop, in commit order
         nonlocal done
         out.rows.append(c.row)
         if c.payload is not None:
@@ -194,7 +194,7 @@ async def _fetch_all(spec: RunSpec, todo: Sequence[PlanItem], writer: WarcWriter
                     result = await fetcher.fetch(item.url, etag=item.etag,
                                                  last_modified=item.last_modified,
                                                  accept_types=HTML_TYPES, sleep=slot.sleep)
-                    await asyncio.wrap_future(archiver.submit(result, item))
+                    await archiver.commit(result, item)
 
             await asyncio.gather(*(one(item) for item in todo))
             out.not_before = fetcher.limiter.next_start

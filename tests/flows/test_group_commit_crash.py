@@ -57,10 +57,11 @@ def fsync(fd):
     if warc and loaded:
         Path(marker).write_text(path)
         time.sleep(600)  # killed here: the group is written, not synced
+    size = os.fstat(fd).st_size  # what this sync makes durable (writes may go on meanwhile)
     real_fsync(fd)
     if warc:
         with open(log, "a") as fh:
-            fh.write(f"{path}\\t{os.fstat(fd).st_size}\\n")
+            fh.write(f"{path}\\t{size}\\n")
 
 os.fsync = fsync
 batch_writes.load_captures = load_captures
