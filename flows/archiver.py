@@ -65,7 +65,6 @@ class Archiver:
         self.on_commit = on_commit
         self.error: BaseException | None = None
         self.groups = 0  # fsynced groups (for the benchmark's figures)
-        self.committed = 0
         self._written: list[_Written] = []  # written, not yet synced, in write order
         self._round: asyncio.Task[None] | None = None
         self._sync = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="warc-sync")
@@ -100,13 +99,12 @@ class Archiver:
             while self._written:
                 group = self._written[:self.max_group]
                 del self._written[:self.max_group]
+                fetches = [c for c, _ in group]
                 try:
                     if self.error is not None:
                         raise self.error
-                    with self.lock:
-                        fd = self.writer.sync_handle()
-                    await loop.run_in_executor(self._sync, self._durable, fd,
-                                               [c for c, _ in group])
+                    await loop.run_in_executor(self._sync, self._durable, self._handle(),
+                                               fetches)
                 except asyncio.CancelledError:
                     raise
                 except BaseException as exc:  # noqa: BLE001 - handed to the callers
@@ -115,12 +113,17 @@ class Archiver:
                         if not fut.done():
                             fut.set_exception(self.error)
                     continue
-                self._done([c for c, _ in group])
+                self._done(fetches)
                 for c, fut in group:
                     if not fut.done():  # its caller may have given up; the fetch is kept
                         fut.set_result(c)
         finally:
             self._round = None
+
+    def _handle(self) -> int | None:
+        """The writer's file flushed, its descriptor to fsync (None: nothing to sync)."""
+        with self.lock:
+            return self.writer.sync_handle()
 
     def _durable(self, fd: int | None, group: list[Committed]) -> None:
         """One fsync for everything written so far (the group included), then the
@@ -139,7 +142,6 @@ class Archiver:
     def _done(self, group: list[Committed]) -> None:
         self.groups += 1
         for c in group:
-            self.committed += 1
             if self.on_commit is not None:
                 self.on_commit(c)
 
@@ -149,9 +151,7 @@ class Archiver:
         self._sync.shutdown(wait=True)
         left, self._written = [c for c, _ in self._written], []
         if left and self.error is None:
-            with self.lock:
-                fd = self.writer.sync_handle()
-            self._durable(fd, left)
+            self._durable(self._handle(), left)
             self._done(left)
         if self.error is not None:
             raise self.error
