@@ -4,6 +4,7 @@ earlier attempts (a 503 before the 200) are archived too: the LAST answer is the
 from __future__ import annotations
 
 import contextlib
+import gc
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,12 @@ class Crash(BaseException):
     """Stands for a kill between a page's WARC records and its journal line."""
 
 
+# The simulated crash unwinds the event loop while anyio's connect_tcp has a connection
+# attempt scheduled but not started; asyncio then closes that coroutine unawaited and
+# Python warns. An artifact of raising through a live loop (a real kill -9 runs no
+# Python at all), not of the crawl.
+@pytest.mark.filterwarnings(
+    "ignore:coroutine 'connect_tcp.<locals>.try_connect' was never awaited:RuntimeWarning")
 def test_a_retried_page_is_recovered_from_its_last_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,6 +55,7 @@ def test_a_retried_page_is_recovered_from_its_last_answer(
         with pytest.raises(Crash):
             crawl(r.base_url, **kw)
         close_writers()
+        gc.collect()  # the torn loop's leftovers warn here, under this test's filters
         monkeypatch.setattr(Journal, "append", real_append)
         # the profile's permanently failing pages may fail the night; not our page
         with contextlib.suppress(RunFailed):
